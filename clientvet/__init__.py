@@ -1,0 +1,1 @@
+"""clientvet: is this prospect safe to sign, and on what terms."""

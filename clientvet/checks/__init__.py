@@ -1,0 +1,1 @@
+"""Rules that turn a check's evidence into factors, a score and a verdict."""

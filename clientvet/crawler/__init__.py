@@ -1,0 +1,1 @@
+"""The Scrapy project: one spider per source, shared middlewares and pipelines."""

@@ -1,0 +1,77 @@
+"""Downloader middlewares every source passes through: replay and archive."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.http.headers import Headers
+from scrapy.responsetypes import responsetypes
+
+from clientvet.crawler.har import load_archive
+from clientvet.crawler.store import open_store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+class UnrecordedRequest(IgnoreRequest):
+    """Replay has no answer for this request: the source failed, it did not find nothing."""
+
+    def __init__(self, request: Request):
+        super().__init__(f"unrecorded request: {request.method} {request.url}")
+
+
+class ReplayMiddleware:
+    """Answer every request from HAR recordings; nothing leaves the machine."""
+
+    def __init__(self, replay_dir: str):
+        self.archive = load_archive(replay_dir)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
+        replay_dir = crawler.settings.get("CLIENTVET_REPLAY")
+        if not replay_dir:
+            raise NotConfigured("live mode")
+        return cls(replay_dir)
+
+    def process_request(self, request: Request) -> Response:
+        content_type = request.headers.get("Content-Type", b"").decode("latin-1")
+        recorded = self.archive.find(request.method, request.url, request.body, content_type)
+        if recorded is None:
+            raise UnrecordedRequest(request)
+        headers = Headers(list(recorded.headers))
+        response_cls = responsetypes.from_args(headers=headers, url=request.url, body=recorded.body)
+        request.meta["replayed_from"] = recorded.source_file
+        return response_cls(url=request.url, status=recorded.status, headers=headers,
+                            body=recorded.body, request=request)
+
+
+class ArchiveMiddleware:
+    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.store = open_store(crawler.settings["CLIENTVET_DB"])
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        subject = request.meta.get("subject")
+        response_id = self.store.archive_response(
+            check_id=subject.check_id if subject else None,
+            source=self.crawler.spider.name,
+            method=request.method,
+            url=request.url,
+            request_body=request.body.decode("utf-8", errors="replace") or None,
+            status=response.status,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            body=response.body,
+            replayed="replayed_from" in request.meta,
+        )
+        request.meta["response_id"] = response_id
+        return response

@@ -1,0 +1,50 @@
+"""Scrapy settings for clientvet: polite live crawling, fast strict replay."""
+
+BOT_NAME = "clientvet"
+SPIDER_MODULES = ["clientvet.crawler.spiders"]
+
+# The public registries serve browsers; a browser User-Agent avoids needless blocks.
+# Override with `user_agent` in the config file.
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/142.0.0.0 Safari/537.36"
+)
+# The sources are the sites' own JSON endpoints, queried once per company like their web client.
+ROBOTSTXT_OBEY = False
+COOKIES_ENABLED = True  # Qrator and DDoS-Guard set cookies that later requests must carry
+TELNETCONSOLE_ENABLED = False
+
+# Politeness: one request at a time per host, a second apart, slower when the host is slow.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 20.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+# Retry transient failures; blocks (401/403/451) are not retried, they are reported.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+DOWNLOADER_MIDDLEWARES = {
+    "clientvet.crawler.middlewares.ArchiveMiddleware": 950,
+    "clientvet.crawler.middlewares.ReplayMiddleware": 990,
+}
+ITEM_PIPELINES = {
+    "clientvet.crawler.pipelines.ValidateFact": 100,
+    "clientvet.crawler.pipelines.StoreFact": 200,
+}
+
+LOG_LEVEL = "WARNING"
+
+# Replay answers from local files: no need to wait between requests.
+REPLAY_OVERRIDES = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_ENABLED": False,
+}

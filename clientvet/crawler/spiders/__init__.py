@@ -1,0 +1,21 @@
+"""The registered sources: adding one is one spider file and one line here."""
+
+from functools import cache
+
+from scrapy.utils.misc import load_object
+
+SOURCES = (
+    "clientvet.crawler.spiders.egrul.EgrulSpider",
+    "clientvet.crawler.spiders.bankrot_fedresurs.BankrotFedresursSpider",
+    "clientvet.crawler.spiders.fedresurs.FedresursSpider",
+    "clientvet.crawler.spiders.companies_house.CompaniesHouseSpider",
+)
+
+
+@cache
+def all_sources() -> tuple[type, ...]:
+    return tuple(load_object(path) for path in SOURCES)
+
+
+def sources_for(jurisdiction: str) -> list[type]:
+    return [source for source in all_sources() if source.jurisdiction == jurisdiction]

@@ -1,0 +1,98 @@
+"""Named schema migrations; each runs in its own transaction (sqlite-utils)."""
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("clientvet")
+
+
+@migrations()
+def m001_evidence_store(db: Database) -> None:
+    db["checks"].create(
+        {
+            "id": int,
+            "company_key": str,
+            "jurisdiction": str,
+            "scheme": str,
+            "identifier": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | complete | interrupted
+            "pid": int,
+            "replay": str,
+            "verdict": str,
+            "score": int,
+        },
+        pk="id",
+        not_null={"company_key", "jurisdiction", "scheme", "identifier", "started_at", "status"},
+    )
+    db["checks"].create_index(["company_key", "started_at"])
+    db["source_runs"].create(
+        {
+            "check_id": int,
+            "source": str,
+            "status": str,  # running | ok | empty | failed | skipped
+            "reason": str,
+            "started_at": str,
+            "finished_at": str,
+            "requests": int,
+            "facts": int,
+        },
+        pk=("check_id", "source"),
+        foreign_keys=[("check_id", "checks", "id")],
+        not_null={"status"},
+    )
+    db["blobs"].create(
+        {"sha256": str, "size": int, "body": bytes},
+        pk="sha256",
+    )
+    db["responses"].create(
+        {
+            "id": int,
+            "check_id": int,
+            "source": str,
+            "method": str,
+            "url": str,
+            "request_body": str,
+            "status": int,
+            "content_type": str,
+            "fetched_at": str,
+            "sha256": str,
+            "replayed": int,
+        },
+        pk="id",
+        foreign_keys=[("check_id", "checks", "id"), ("sha256", "blobs", "sha256")],
+    )
+    db["responses"].create_index(["check_id"])
+    db["facts"].create(
+        {
+            "id": str,
+            "company_key": str,
+            "kind": str,
+            "key": str,
+            "source": str,
+            "data": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_check_id": int,
+            "last_check_id": int,
+        },
+        pk="id",
+        not_null={"company_key", "kind", "key", "source", "data"},
+    )
+    db["facts"].create_index(["company_key", "kind"])
+    db["observations"].create(
+        {
+            "fact_id": str,
+            "check_id": int,
+            "response_id": int,
+            "seen_at": str,
+            "data": str,
+        },
+        pk=("fact_id", "check_id"),
+        foreign_keys=[
+            ("fact_id", "facts", "id"),
+            ("check_id", "checks", "id"),
+            ("response_id", "responses", "id"),
+        ],
+    )
+    db["observations"].create_index(["check_id"])

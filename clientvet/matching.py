@@ -1,0 +1,268 @@
+"""Decide whether a search hit names the prospect company.
+
+Every source (court parties, review pages, registry search results) finds
+hits by name, and a wrong "yes" pins someone else's lawsuits on the prospect.
+So names are compared in one canonical Latin form that ignores what does not
+identify a company (case, quotes, punctuation, legal form, script), while any
+extra word or number ("Ромашка-М", "Acme Estates") still means a different
+company. An identifier, when both sides have one, overrides the names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+# Canonical legal form -> spellings. A spelling is matched as whole words.
+# Russian abbreviations are matched in Cyrillic only (plus the unambiguous
+# three-letter Latin ones), so English names such as "AO Smith" or
+# "IP Holdings" keep their first word.
+_LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "ooo": ("ООО", "OOO", "Общество с ограниченной ответственностью"),
+    "zao": ("ЗАО", "ZAO", "Закрытое акционерное общество"),
+    "oao": ("ОАО", "OAO", "Открытое акционерное общество"),
+    "pao": ("ПАО", "PAO", "Публичное акционерное общество"),
+    "ao": ("АО", "Акционерное общество"),
+    "nao": ("НАО", "Непубличное акционерное общество"),
+    "ip": ("ИП", "Индивидуальный предприниматель"),
+    "ltd": ("Ltd", "Limited"),
+    "plc": ("PLC", "Public Limited Company"),
+    "llc": ("LLC", "L.L.C.", "Limited Liability Company"),
+    "llp": ("LLP", "Limited Liability Partnership"),
+    "inc": ("Inc", "Incorporated"),
+    "corp": ("Corp", "Corporation"),
+    "co": ("Co", "Company"),
+    "gmbh": ("GmbH",),
+    "ag": ("AG",),
+    "sa": ("SA", "S.A."),
+}
+# "Co"/"Company" is also an ordinary word ("Co-op Bank", "Company Builders").
+_TRAILING_ONLY_FORMS = frozenset({"co"})
+
+# Different legal forms may be one company re-registered (ЗАО -> АО), so they
+# only cost a little.
+LEGAL_FORM_MISMATCH_PENALTY = 0.05
+
+_CYRILLIC_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e",
+    "ж": "zh", "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+})
+
+# Other people's transliterations of the same Russian word, folded onto ours
+# (Maxim/Maksim, Maria/Mariya, Iunona/Yunona, Sergej/Sergey, Himki/Khimki).
+_LATIN_SPELLING_VARIANTS = (
+    (re.compile("x"), "ks"),
+    (re.compile("j"), "y"),
+    (re.compile("iy"), "y"),
+    (re.compile("ia"), "ya"),
+    (re.compile("iu"), "yu"),
+    (re.compile("(?<![szc])kh"), "h"),  # leave the h of zh/sh/ch alone
+)
+
+# Double quotes may glue words together (ООО"Ромашка"); apostrophes sit inside one (O'Reilly).
+_WORD_SEPARATING_QUOTES = str.maketrans(dict.fromkeys("«»„“”‟\"‹›", " "))
+_IN_WORD_QUOTES = str.maketrans(dict.fromkeys("'`‘’‚‛", None))
+
+# Lengths that tell which Russian register number an all-digit identifier is.
+_IDENTIFIER_KINDS = {10: "INN", 12: "INN", 13: "OGRN", 15: "OGRNIP"}
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """Verdict on two names, with the reason a reviewer can check."""
+
+    same: bool
+    score: float
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"same": self.same, "score": self.score, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class _Word:
+    original: str  # lower case, as written: for Cyrillic legal forms and for reasons
+    latin: str  # canonical Latin spelling: what names are compared by
+
+
+@dataclass(frozen=True)
+class _LegalFormSpelling:
+    canonical: str
+    words: tuple[str, ...]
+    in_latin: bool  # compare against _Word.latin rather than _Word.original
+
+    def matches(self, words: list[_Word], start: int) -> bool:
+        candidate = words[start : start + len(self.words)]
+        if self.in_latin:
+            return tuple(word.latin for word in candidate) == self.words
+        return tuple(word.original for word in candidate) == self.words
+
+
+@dataclass(frozen=True)
+class _ParsedName:
+    words: list[_Word]  # without legal forms
+    legal_forms: list[str]  # canonical, in the order found; a trailing "Co" comes last
+
+    @property
+    def normalised(self) -> str:
+        return " ".join(word.latin for word in self.words)
+
+    @property
+    def latin_set(self) -> frozenset[str]:
+        return frozenset(word.latin for word in self.words)
+
+
+def _fold_latin_variants(word: str) -> str:
+    """Repeat until stable so that normalising twice changes nothing."""
+    while True:
+        folded = word
+        for pattern, replacement in _LATIN_SPELLING_VARIANTS:
+            folded = pattern.sub(replacement, folded)
+        if folded == word:
+            return word
+        word = folded
+
+
+def _to_latin(word: str) -> str:
+    transliterated = unicodedata.normalize("NFKD", word.translate(_CYRILLIC_TO_LATIN))
+    without_accents = "".join(char for char in transliterated if not unicodedata.combining(char))
+    return _fold_latin_variants(without_accents)
+
+
+def _split_words(name: str) -> list[_Word]:
+    """Words of a name with case, ё, quotes, '&' and punctuation neutralised."""
+    text = unicodedata.normalize("NFC", name).casefold().replace("ё", "е")
+    text = text.translate(_WORD_SEPARATING_QUOTES).translate(_IN_WORD_QUOTES)
+    text = text.replace("&", " and ")
+    words = [_Word(raw, _to_latin(raw)) for raw in re.split(r"[\W_]+", text) if raw]
+    return [word for word in words if word.latin]  # a lone "ъ" transliterates to nothing
+
+
+def _build_legal_form_spellings() -> list[_LegalFormSpelling]:
+    spellings = []
+    for canonical, written_forms in _LEGAL_FORMS.items():
+        for written in written_forms:
+            words = _split_words(written)
+            in_latin = written.isascii()
+            key = tuple(word.latin if in_latin else word.original for word in words)
+            spellings.append(_LegalFormSpelling(canonical, key, in_latin))
+    # Longest first, so "Public Limited Company" wins over "Limited".
+    return sorted(spellings, key=lambda spelling: -len(spelling.words))
+
+
+_LEGAL_FORM_SPELLINGS = _build_legal_form_spellings()
+
+
+def _legal_form_at(words: list[_Word], start: int) -> _LegalFormSpelling | None:
+    for spelling in _LEGAL_FORM_SPELLINGS:
+        ends_name = start + len(spelling.words) == len(words)
+        if spelling.canonical in _TRAILING_ONLY_FORMS and not ends_name:
+            continue
+        if spelling.matches(words, start):
+            return spelling
+    return None
+
+
+def _parse(name: str) -> _ParsedName:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"company name must be a non-empty string, got {name!r}")
+    words = _split_words(name)
+    if not words:
+        raise ValueError(f"company name {name!r} has no letters or digits")
+    remaining, found_forms = words, []
+    while True:  # removing "Ltd" can leave "Co" trailing: strip until nothing changes
+        kept, position = [], 0
+        while position < len(remaining):
+            spelling = _legal_form_at(remaining, position)
+            if spelling is None:
+                kept.append(remaining[position])
+                position += 1
+            else:
+                found_forms.append(spelling.canonical)
+                position += len(spelling.words)
+        if len(kept) == len(remaining):
+            break
+        remaining = kept
+    # A name that is nothing but a legal form still has to compare as something.
+    return _ParsedName(remaining or words, found_forms)
+
+
+def normalise_name(name: str) -> str:
+    """Canonical comparable form: lower-case Latin words, no quotes, punctuation or legal form."""
+    return _parse(name).normalised
+
+
+def legal_form(name: str) -> str | None:
+    """Canonical legal form in the name ('ooo', 'ltd', ...), or None when it has none."""
+    forms = _parse(name).legal_forms
+    return forms[0] if forms else None
+
+
+def match_names(
+    a: str,
+    b: str,
+    *,
+    id_a: str | None = None,
+    id_b: str | None = None,
+    threshold: float = 0.9,
+) -> NameMatch:
+    """Is `b` the same company as `a`? Identifiers decide when both are given."""
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    parsed_a, parsed_b = _parse(a), _parse(b)
+    clean_id_a, clean_id_b = _clean_identifier(id_a), _clean_identifier(id_b)
+    if clean_id_a and clean_id_b:
+        return _match_identifiers(clean_id_a, clean_id_b)
+
+    score = SequenceMatcher(
+        None,
+        " ".join(sorted(word.latin for word in parsed_a.words)),
+        " ".join(sorted(word.latin for word in parsed_b.words)),
+        autojunk=False,
+    ).ratio()
+    form_a = parsed_a.legal_forms[0] if parsed_a.legal_forms else None
+    form_b = parsed_b.legal_forms[0] if parsed_b.legal_forms else None
+    forms_differ = form_a is not None and form_b is not None and form_a != form_b
+    if forms_differ:
+        score -= LEGAL_FORM_MISMATCH_PENALTY
+    score = round(max(score, 0.0), 2)
+
+    form_note = f"; legal forms differ ({form_a} vs {form_b})" if forms_differ else ""
+    distinguishing = _distinguishing_words(parsed_a, parsed_b)
+    if distinguishing:
+        plural = "s" if len(distinguishing) > 1 else ""
+        quoted = ", ".join(f"'{word}'" for word in distinguishing)
+        return NameMatch(False, score, f"different distinguishing token{plural}: {quoted}{form_note}")
+    if score < threshold:
+        return NameMatch(False, score, f"same words but similarity {score} is below threshold {threshold}{form_note}")
+    if forms_differ:
+        return NameMatch(True, score, f"same name; legal forms differ ({form_a} vs {form_b}), which re-registration explains")
+    return NameMatch(True, score, "same name after normalising legal form and quotes")
+
+
+def _distinguishing_words(a: _ParsedName, b: _ParsedName) -> list[str]:
+    """Words, as written, that only one of the names has."""
+    only_in_a = [word.original for word in a.words if word.latin not in b.latin_set]
+    only_in_b = [word.original for word in b.words if word.latin not in a.latin_set]
+    return list(dict.fromkeys(only_in_a + only_in_b))
+
+
+def _clean_identifier(identifier: str | None) -> str:
+    return re.sub(r"[\s-]+", "", identifier or "").upper()
+
+
+def _match_identifiers(id_a: str, id_b: str) -> NameMatch:
+    kind_a, kind_b = _identifier_kind(id_a), _identifier_kind(id_b)
+    label = f"{kind_a} " if kind_a and kind_a == kind_b else ""
+    if id_a == id_b:
+        return NameMatch(True, 1.0, f"identifiers match: {label}{id_a}")
+    return NameMatch(False, 0.0, f"identifiers differ: {label}{id_a} vs {id_b}")
+
+
+def _identifier_kind(identifier: str) -> str | None:
+    return _IDENTIFIER_KINDS.get(len(identifier)) if identifier.isdigit() else None

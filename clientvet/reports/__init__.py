@@ -1,0 +1,1 @@
+"""Renderers of a check's report: terminal (Rich) and JSON; HTML/PDF/Markdown/CSV later."""

@@ -1,0 +1,234 @@
+"""Name matching decides which search hits are pinned on the prospect, so both
+a missed match and a false one are tested for every rule."""
+
+import pytest
+
+from clientvet.matching import NameMatch, legal_form, match_names, normalise_name
+
+SAME_COMPANY = [
+    # legal form in full vs abbreviated, quote kinds, case
+    ('ООО "Ромашка"', "Общество с ограниченной ответственностью «РОМАШКА»"),
+    ('ПАО Сбербанк', 'ПАО "СБЕРБАНК"'),
+    ("ООО“Ромашка”", "ромашка"),
+    ("Acme Inc.", "ACME Incorporated"),
+    ("Acme L.L.C.", "Acme Limited Liability Company"),
+    ("Acme Corp.", "Acme Corporation"),
+    ("Acme Public Limited Company", "ACME PLC"),
+    ("Bosch GmbH", "Bosch"),
+    ("Nestlé S.A.", "Nestle SA"),
+    # '&' vs 'and', punctuation, apostrophes
+    ("Smith & Sons Ltd", "SMITH AND SONS LIMITED"),
+    ("O'Reilly Media, Inc.", "OReilly Media Inc"),
+    ("Acme Co.", "Acme"),
+    ("Acme Company Limited", "Acme Ltd"),
+    # word order
+    ("Smith Jones Ltd", "Jones Smith Limited"),
+    # ё/е
+    ("Ёлка", "Елка"),
+    # Cyrillic vs Latin, including other people's transliterations
+    ("Ромашка", "Romashka LLC"),
+    ("Щука", "Shchuka"),
+    ("Максим", "Maxim"),
+    ("Мария", "Maria"),
+    ("Юнона", "Iunona"),
+    ("Яблоко", "Iabloko"),
+    ("Майский", "Majskij"),
+    ("Химки", "Himki"),
+    ("АО Смит", "Smit"),
+]
+
+DIFFERENT_COMPANIES = [
+    ('ООО "Ромашка"', 'ООО "Ромашка-М"', "'м'"),
+    ("Ромашка", "Ромашка 2", "'2'"),
+    ("Acme Group Ltd", "Acme Estates Ltd", "'group', 'estates'"),
+    ("Alpha", "Alpha Holding", "'holding'"),
+    ("Газпром", "Лукойл", "'газпром', 'лукойл'"),
+    # "Co" is a legal form only at the end of the name
+    ("Co Op Ltd", "Op Ltd", "'co'"),
+    # Latin "AO" is an ordinary word, not the Russian form АО
+    ("AO Smith Corp", "Smith Corp", "'ao'"),
+    # Russian "и" is a word of its own, not a spelling of "and"
+    ("Smith и Sons", "Smith Sons", "'и'"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_COMPANY)
+def test_same_company_names_match(a, b):
+    result = match_names(a, b)
+    assert result.same, result
+    assert result.score >= 0.9
+    assert match_names(b, a).same
+
+
+@pytest.mark.parametrize(("a", "b", "distinguishing"), DIFFERENT_COMPANIES)
+def test_distinguishing_token_makes_a_different_company(a, b, distinguishing):
+    result = match_names(a, b)
+    assert not result.same, result
+    assert distinguishing in result.reason
+    assert not match_names(b, a).same
+
+
+def test_suffix_is_different_even_with_a_lenient_threshold():
+    result = match_names('ООО "Ромашка"', 'ООО "Ромашка-М"', threshold=0.0)
+    assert not result.same
+    assert result.reason == "different distinguishing token: 'м'"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "forms"),
+    [
+        ('ЗАО "Ромашка"', 'АО "Ромашка"', "zao vs ao"),
+        ("ООО Ромашка", "ПАО Ромашка", "ooo vs pao"),
+        ("Acme Ltd", "Acme PLC", "ltd vs plc"),
+    ],
+)
+def test_different_legal_forms_lower_the_score_but_keep_the_match(a, b, forms):
+    result = match_names(a, b)
+    assert result.same
+    assert 0.9 <= result.score < 1.0
+    assert forms in result.reason
+    assert match_names(a, b, threshold=0.99).same is False
+
+
+def test_legal_form_on_one_side_only_costs_nothing():
+    assert match_names("Ромашка", 'ООО "Ромашка"').score == 1.0
+
+
+def test_word_order_does_not_lower_the_score():
+    assert match_names("Smith Jones", "Jones Smith").score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "id_a", "id_b", "same", "score"),
+    [
+        ("Ромашка", "Лютик", "7707083893", "77 0708 3893", True, 1.0),
+        ("Acme Ltd", "Globex Ltd", "sc123456", "SC123456", True, 1.0),
+        ('ООО "Ромашка"', 'ООО "Ромашка"', "7707083893", "7736050003", False, 0.0),
+        ("Acme Ltd", "Acme Ltd", "00445790", "00445791", False, 0.0),
+    ],
+)
+def test_identifiers_beat_names(a, b, id_a, id_b, same, score):
+    result = match_names(a, b, id_a=id_a, id_b=id_b)
+    assert (result.same, result.score) == (same, score)
+    assert "identifiers" in result.reason
+
+
+def test_differing_identifiers_are_named_in_the_reason():
+    result = match_names("Ромашка", "Ромашка", id_a="7707083893", id_b="7736050003")
+    assert result.reason == "identifiers differ: INN 7707083893 vs 7736050003"
+
+
+@pytest.mark.parametrize(("id_a", "id_b"), [("7707083893", None), (None, "7707083893"), ("7707083893", "  ")])
+def test_names_decide_when_only_one_identifier_is_known(id_a, id_b):
+    assert match_names("Ромашка", "Лютик", id_a=id_a, id_b=id_b).same is False
+    assert match_names("Ромашка", "РОМАШКА", id_a=id_a, id_b=id_b).same is True
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\t\n", "«»", " - "])
+def test_names_without_letters_or_digits_are_refused(empty):
+    with pytest.raises(ValueError, match="company name"):
+        match_names(empty, "Ромашка")
+    with pytest.raises(ValueError, match="company name"):
+        match_names("Ромашка", empty)
+    with pytest.raises(ValueError, match="company name"):
+        normalise_name(empty)
+    with pytest.raises(ValueError, match="company name"):
+        legal_form(empty)
+
+
+def test_empty_name_is_refused_even_when_identifiers_match():
+    with pytest.raises(ValueError):
+        match_names("", "Ромашка", id_a="7707083893", id_b="7707083893")
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5])
+def test_threshold_outside_zero_to_one_is_refused(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        match_names("Ромашка", "Ромашка", threshold=threshold)
+
+
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ('ООО "Ромашка"', "ooo"),
+        ("Общество с ограниченной ответственностью «Ромашка»", "ooo"),
+        ('ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ "РОМАШКА"', "ooo"),
+        ("OOO Romashka", "ooo"),
+        ("Закрытое акционерное общество Ромашка", "zao"),
+        ("ЗАО Ромашка", "zao"),
+        ("Открытое акционерное общество Ромашка", "oao"),
+        ("Ромашка ПАО", "pao"),
+        ("Публичное акционерное общество Сбербанк", "pao"),
+        ("АО Ромашка", "ao"),
+        ("Акционерное общество Ромашка", "ao"),
+        ("НАО Ромашка", "nao"),
+        ("Непубличное акционерное общество Ромашка", "nao"),
+        ("ИП Иванов И.И.", "ip"),
+        ("Индивидуальный предприниматель Иванов", "ip"),
+        ("Acme Ltd.", "ltd"),
+        ("Acme LIMITED", "ltd"),
+        ("Acme plc", "plc"),
+        ("Acme Public Limited Company", "plc"),
+        ("Acme L.L.C.", "llc"),
+        ("Acme Limited Liability Company", "llc"),
+        ("Acme LLP", "llp"),
+        ("Acme Inc.", "inc"),
+        ("Acme Incorporated", "inc"),
+        ("Acme Corp.", "corp"),
+        ("Acme Corporation", "corp"),
+        ("Acme & Co", "co"),
+        ("Acme Company", "co"),
+        ("Bosch GmbH", "gmbh"),
+        ("Siemens AG", "ag"),
+        ("Nestlé S.A.", "sa"),
+        ("Ромашка", None),
+        ("Company Builders", None),
+        ("AO Smith", None),
+        ("IP Holdings", None),
+    ],
+)
+def test_legal_form(name, form):
+    assert legal_form(name) == form
+
+
+@pytest.mark.parametrize(
+    ("name", "normalised"),
+    [
+        ("ООО «Ромашка»", "romashka"),
+        ("Smith & Sons Ltd.", "smith and sons"),
+        ("Ёжик", "ezhik"),
+        ("Объединение", "obedinenie"),
+        ("Ромашка-М", "romashka m"),
+        ("Acme Company Limited", "acme"),
+        ("Company Builders Ltd", "company builders"),
+        ("Смит и сыновья", "smit i synovya"),
+        ("  Acme\t  Group  ", "acme group"),
+        ("ООО", "ooo"),
+    ],
+)
+def test_normalise_name(name, normalised):
+    assert normalise_name(name) == normalised
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for pair in SAME_COMPANY for name in pair]
+    + [name for a, b, _ in DIFFERENT_COMPANIES for name in (a, b)],
+)
+def test_normalise_name_is_idempotent(name):
+    once = normalise_name(name)
+    assert normalise_name(once) == once
+
+
+def test_score_is_rounded_and_bounded():
+    result = match_names("Ромашка", "Ромашка Плюс")
+    assert 0.0 <= result.score <= 1.0
+    assert result.score == round(result.score, 2)
+    assert 0.0 < result.score < 1.0
+
+
+def test_as_dict():
+    result = match_names('ООО "Ромашка"', "Romashka LLC")
+    assert isinstance(result, NameMatch)
+    assert result.as_dict() == {"same": True, "score": result.score, "reason": result.reason}
+    assert set(result.as_dict()) == {"same", "score", "reason"}
