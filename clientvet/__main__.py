@@ -1,0 +1,3 @@
+from clientvet.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""Shared test helpers: the shared recordings, the CLI as a subprocess, responses from HAR."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.http import Request
+from scrapy.http.headers import Headers
+from scrapy.responsetypes import responsetypes
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDINGS = ROOT.parent / "shared" / "recordings"
+DEMO = ROOT / "clientvet" / "demo"
+AS_OF = "2026-11-23"  # the recordings are from September 2026; recency rules are judged as of this day
+
+
+@pytest.fixture
+def recordings() -> Path:
+    if not RECORDINGS.is_dir():
+        pytest.skip(f"shared recordings not found at {RECORDINGS} (clone the repository beside ../shared)")
+    return RECORDINGS
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run `clientvet` in a fresh process: Scrapy's reactor runs once per process."""
+    # Any request that escaped replay would go to a dead local proxy, never to the internet.
+    base_env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+                "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+                "CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml")}
+    base_env.pop("COMPANIES_HOUSE_API_KEY", None)
+    return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
+                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT)
+
+
+def check_json(*args: str, **kwargs) -> dict:
+    """`clientvet check … --json` that must succeed; returns the parsed document."""
+    result = run_cli("check", *args, "--json", "--as-of", AS_OF, **kwargs)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def har_response(har: Path, url_part: str, meta: dict | None = None):
+    """A Scrapy response built from the first HAR entry whose URL contains url_part."""
+    entries = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
+    entry = next(e for e in entries if url_part in e["request"]["url"])
+    headers = Headers([(h["name"], h["value"]) for h in entry["response"]["headers"]])
+    body = entry["response"]["content"]["text"].encode("utf-8")
+    url = entry["request"]["url"]
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url=url, status=entry["response"]["status"], headers=headers, body=body,
+               request=Request(url, meta=meta or {}))
