@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -24,20 +25,31 @@ class UnrecordedRequest(IgnoreRequest):
         super().__init__(f"unrecorded request: {request.method} {request.url}")
 
 
+# Request meta flag of a browser request whose page answers all its own requests from the
+# HAR recordings (page routing, see spiders/kad_arbitr.py): replay lets it through to the browser.
+REPLAY_IN_BROWSER = "replay_in_browser"
+
+
 class ReplayMiddleware:
     """Answer every request from HAR recordings; nothing leaves the machine."""
 
-    def __init__(self, replay_dir: str):
+    def __init__(self, replay_dir: str, latency: float = 0.0):
         self.archive = load_archive(replay_dir)
+        self.latency = latency
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         replay_dir = crawler.settings.get("CLIENTVET_REPLAY")
         if not replay_dir:
             raise NotConfigured("live mode")
-        return cls(replay_dir)
+        # Simulated network latency, for benchmarks and for interrupting a run in tests.
+        return cls(replay_dir, crawler.settings.getfloat("CLIENTVET_REPLAY_LATENCY"))
 
-    def process_request(self, request: Request) -> Response:
+    async def process_request(self, request: Request) -> Response | None:
+        if request.meta.get(REPLAY_IN_BROWSER):
+            return None
+        if self.latency:
+            await asyncio.sleep(self.latency)
         content_type = request.headers.get("Content-Type", b"").decode("latin-1")
         recorded = self.archive.find(request.method, request.url, request.body, content_type)
         if recorded is None:
