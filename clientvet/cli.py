@@ -152,5 +152,324 @@ def sources() -> None:
                    f"  {', '.join(source.evidence)}" + (f"  (needs {', '.join(needs)})" if needs else ""))
 
 
+# --- conversation signals and account history -------------------------------------
+
+from clientvet.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)
+
+EXIT_BAD_INPUT = 2
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+                         help="SQLite evidence file [default: per-user data directory, or $CLIENTVET_DB].")
+by_option = click.option("--by", default=_os_user, show_default="your OS user name",
+                         help="Who is entering this, for the record.")
+
+
+def _company(text: str, db_path: Path | None):
+    """Resolve COMPANY before anything is written: bad input exits 2 and changes nothing."""
+    from clientvet.companies import Directory, UnknownCompany
+
+    try:
+        return Directory(db_path or config.default_db_path()).resolve(text)
+    except (InvalidIdentifier, UnknownCompany) as exc:
+        raise click.BadParameter(str(exc), param_hint="COMPANY") from None
+
+
+def _store(db_path: Path | None, *, create: bool = True):
+    """The evidence store; for reading only, None when there is no database yet (nothing to show)."""
+    from clientvet.evidence.store import Store
+
+    path = db_path or config.default_db_path()
+    return Store(path) if create or path.is_file() else None
+
+
+def _signal_code(code: str) -> str:
+    from clientvet.signals import SIGNALS, unknown_code_message
+
+    if code not in SIGNALS:
+        raise click.BadParameter(unknown_code_message(code), param_hint="CODE")
+    return code
+
+
+@cli.group()
+def signals() -> None:
+    """What the salesperson learned in conversation: red flags and careful behaviour.
+
+    Each code becomes a factor of the next `clientvet check` of the company.
+    """
+
+
+@signals.command("codes")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the interview questions.")
+def signals_codes(lang: str) -> None:
+    """List the signal codes, their points and the interview question for each.
+
+    \b
+    Example:
+      clientvet signals codes --lang ru
+    """
+    from rich.table import Table
+
+    from clientvet.signals import CATALOGUE
+
+    table = Table(title="Signal codes (negative points: careful behaviour, not a red flag)", title_justify="left")
+    for column in ("code", "severity", "pts", "meaning", "interview question"):
+        table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
+    for signal in CATALOGUE:
+        table.add_row(signal.code, signal.severity, str(signal.points), signal.explanation,
+                      escape(signal.ask(lang, config.setting("high_risk_industries"))))
+    Console().print(table)
+
+
+@signals.command("add")
+@click.argument("company")
+@click.argument("code")
+@click.option("--note", help="What exactly was said or done.")
+@by_option
+@db_option
+def signals_add(company, code, note, by, db_path) -> None:
+    """Record signal CODE for COMPANY (see `clientvet signals codes`).
+
+    \b
+    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    Example:
+      clientvet signals add 7707083893 cash_off_books --note "asked to pay half in cash"
+    """
+    code = _signal_code(code)
+    ref = _company(company, db_path)
+    if _store(db_path).add_signal(ref.aliases, code, note, by):
+        click.echo(f"recorded {code} for {ref.label} ({ref.key})")
+    else:
+        click.echo(f"{code} is already recorded for {ref.label}; unchanged")
+
+
+@signals.command("remove")
+@click.argument("company")
+@click.argument("code")
+@by_option
+@db_option
+def signals_remove(company, code, by, db_path) -> None:
+    """Withdraw signal CODE for COMPANY; the entry stays in its history as removed.
+
+    \b
+    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    Example:
+      clientvet signals remove 7707083893 cash_off_books
+    """
+    code = _signal_code(code)
+    ref = _company(company, db_path)
+    store = _store(db_path, create=False)
+    if not (store and store.remove_signal(ref.aliases, code, by)):
+        raise click.BadParameter(f"{ref.label} has no active {code} signal; nothing changed", param_hint="CODE")
+    click.echo(f"removed {code} for {ref.label}")
+
+
+@signals.command("list")
+@click.argument("company")
+@click.option("--all", "include_removed", is_flag=True, help="Include removed signals.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list on standard output.")
+@db_option
+def signals_list(company, include_removed, as_json, db_path) -> None:
+    """Show the signals recorded for COMPANY.
+
+    \b
+    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    Example:
+      clientvet signals list 7707083893 --all
+    """
+    from rich.table import Table
+
+    from clientvet.signals import SIGNALS
+
+    ref = _company(company, db_path)
+    store = _store(db_path, create=False)
+    rows = store.signals(ref.aliases, include_removed=include_removed) if store else []
+    if as_json:
+        click.echo(json.dumps([{**row, "points": SIGNALS[row["code"]].points} for row in rows],
+                              ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"no signals recorded for {ref.label}")
+        return
+    table = Table(title=f"Signals for {escape(ref.label)}", title_justify="left")
+    for column in ("code", "pts", "entered", "removed", "note"):
+        table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
+    for row in rows:
+        removed = f"{row['removed_at'][:10]} by {row['removed_by']}" if row["removed_at"] else ""
+        table.add_row(row["code"], str(SIGNALS[row["code"]].points),
+                      f"{row['entered_at'][:10]} by {escape(row['entered_by'])}", escape(removed),
+                      escape(row["note"] or ""), style="dim" if removed else None)
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("company")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the questions.")
+@by_option
+@db_option
+def interview(company, lang, by, db_path) -> None:
+    """Walk through the pre-signing red flags for COMPANY and record the answers.
+
+    Each question takes a number: 1 yes (record the signal, with an optional note),
+    2 no (withdraw it if it was recorded), 3 or Enter to skip.
+    Every answer is saved as it is given.
+
+    \b
+    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    Example:
+      clientvet interview 7707083893 --lang ru --by anna
+    """
+    from collections import Counter
+
+    from clientvet.signals import ANSWERS, CATALOGUE, SKIP, TEXTS
+
+    ref = _company(company, db_path)
+    store = _store(db_path)
+    industries = config.setting("high_risk_industries")
+    answered: Counter[str] = Counter()
+    click.echo(TEXTS["intro"][lang].format(company=ref.label))
+    for number, signal in enumerate(CATALOGUE, 1):
+        click.echo(f"\n{number}/{len(CATALOGUE)}. {signal.ask(lang, industries)}")
+        click.echo("   " + "   ".join(f"{n}) {labels[lang]}" for n, (_, labels) in ANSWERS.items()))
+        try:
+            action = ANSWERS[click.prompt(TEXTS["answer"][lang], type=click.IntRange(1, len(ANSWERS)),
+                                          default=SKIP, show_default=False)][0]
+            note = click.prompt(TEXTS["note"][lang], default="", show_default=False) if action == "record" else ""
+        except click.Abort:
+            stderr.print(f"\n{TEXTS['stopped'][lang]}")
+            sys.exit(EXIT_FAILED)
+        answered[action] += 1
+        if action == "record":
+            added = store.add_signal(ref.aliases, signal.code, note, by)
+            click.echo(f"   → {TEXTS['recorded' if added else 'already'][lang]}")
+        elif action == "clear" and store.remove_signal(ref.aliases, signal.code, by):
+            click.echo(f"   → {TEXTS['cleared'][lang]}")
+    click.echo("\n" + TEXTS["done"][lang].format(yes=answered["record"], no=answered["clear"],
+                                                 skipped=answered["skip"]))
+
+
+@cli.group()
+def history() -> None:
+    """Account history of active clients: invoices and friction events, imported from CSV."""
+
+
+@history.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--company", help="The company of rows whose company cell is empty (or of a file without "
+                                "that column); other rows must name the same company.")
+@db_option
+def history_import(file, company, db_path) -> None:
+    """Import invoices or account events from a CSV file (UTF-8; comma, semicolon or tab).
+
+    The header tells the format. Dates are YYYY-MM-DD; company is an INN, OGRN,
+    company number or the name of a company already checked.
+
+    \b
+    Invoices:  company,invoice_id,issued,due,paid,amount,currency
+               7707083893,INV-17,2026-03-01,2026-03-15,2026-03-17,150000.00,RUB
+               (paid empty = unpaid; re-importing updates an invoice by company and invoice_id)
+    Events:    company,date,kind,note   (note optional)
+               7707083893,2026-04-02,discount_request,asked for 20% off again
+               kinds: discount_request, scope_added_without_fee, recommendation_ignored,
+                      rude_contact, off_hours_demand, outside_competence_request, repeat_order
+
+    One bad row (with its line number) imports nothing; a row already stored is not duplicated.
+
+    \b
+    Example:
+      clientvet history import invoices-2026.csv
+      clientvet history import events.csv --company 7707083893
+    """
+    from clientvet.companies import Directory
+    from clientvet.history import HistoryImportError, parse_history_csv
+
+    default = _company(company, db_path) if company is not None else None
+    try:
+        parsed = parse_history_csv(file, Directory(db_path or config.default_db_path()).resolve, default)
+    except HistoryImportError as exc:
+        for error in exc.errors:
+            stderr.print(f"[red]error:[/] {escape(file.name)} {escape(error)}", soft_wrap=True)
+        stderr.print("Nothing was imported; fix the lines above and run the import again.")
+        sys.exit(EXIT_BAD_INPUT)
+    added = _store(db_path).import_history(**{parsed.format: parsed.rows})[parsed.format]
+    companies = len({row["company_key"] for row in parsed.rows})
+    click.echo(f"imported {len(parsed.rows)} {parsed.format} for {companies} company(ies): {added} new, "
+               f"{len(parsed.rows) - added} already stored")
+
+
+@history.command("show")
+@click.argument("company")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge overdue invoices as of this date "
+                                                                 "[default: today].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
+@db_option
+def history_show(company, as_of, as_json, db_path) -> None:
+    """Payment discipline and the harmful / normal / loyal class of COMPANY.
+
+    Paying 1–3 days late is normal; 15–30 days late means renegotiate or part ways.
+    Loyal: pays on time, orders again, little friction.
+
+    \b
+    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    Example:
+      clientvet history show 7707083893 --as-of 2026-11-23
+    """
+    from collections import Counter
+
+    from rich.table import Table
+
+    from clientvet.history import NORMAL_DELAY_DAYS, AccountHistory
+
+    ref = _company(company, db_path)
+    today = as_of.date() if as_of else date.today()
+    store = _store(db_path, create=False)
+    account = (AccountHistory.from_rows(store.invoices(ref.aliases), store.account_events(ref.aliases))
+               if store else AccountHistory())
+    discipline, placed = account.discipline(today), account.classify(today)
+    events = Counter(e.kind for e in account.events)
+    if as_json:
+        click.echo(json.dumps({"company": ref.key, "name": ref.label, "as_of": today.isoformat(),
+                               "discipline": discipline.as_dict(), "events": dict(events),
+                               "class": placed.label, "reasons": list(placed.reasons)},
+                              ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    if not account:
+        console.print(f"no account history for {escape(ref.label)}; import it with `clientvet history import`")
+        return
+    table = Table(title=f"Payment discipline of {escape(ref.label)} as of {today}", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    unpaid = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in discipline.unpaid_overdue_totals().items())
+    share = discipline.share_paid_late
+    for measure, value in (
+        ("invoices (paid)", f"{discipline.invoices} ({discipline.paid})"),
+        ("average days late", discipline.average_days_late),
+        ("worst days late", discipline.worst_days_late),
+        (f"share paid more than {NORMAL_DELAY_DAYS} days late", None if share is None else f"{share:.0%}"),
+        ("unpaid overdue", f"{len(discipline.unpaid_overdue)}" + (f" ({unpaid})" if unpaid else "")),
+    ):
+        table.add_row(measure, "—" if value is None else str(value))
+    console.print(table)
+    console.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
+    if events:
+        console.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
+    style = {"harmful": "bold red", "normal": "bold", "loyal": "bold green"}[placed.label]
+    console.print(f"class: [{style}]{placed.label}[/]")
+    for reason in placed.reasons:
+        console.print(f"  • {escape(reason)}")
+
+
 def main() -> None:
     cli()

@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from clientvet.companies import company_keys
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun, Store
+from clientvet.history import AccountHistory
+from clientvet.signals import StoredSignal
 
 # Russian status wording (fedresurs) that means the company no longer exists.
 CEASED_PHRASES = ("ликвидирован", "прекращение деятельности", "исключен", "прекратило деятельность")
@@ -20,12 +23,23 @@ class CheckEvidence:
     observations: list[Observation]
     essential_sources: frozenset[str]
     today: date = field(default_factory=date.today)
+    signals: list[StoredSignal] = field(default_factory=list)  # active conversation signals
+    account: AccountHistory = field(default_factory=AccountHistory)  # invoices and events, if a client
 
     @classmethod
     def load(cls, store: Store, check_id: int, essential_sources: frozenset[str],
              today: date | None = None) -> CheckEvidence:
-        return cls(store.check(check_id), store.observations(check_id), essential_sources,
-                   today or date.today())
+        evidence = cls(store.check(check_id), store.observations(check_id), essential_sources,
+                       today or date.today())
+        keys = evidence.company_keys()
+        evidence.signals = [StoredSignal.from_row(row) for row in store.signals(keys)]
+        evidence.account = AccountHistory.from_rows(store.invoices(keys), store.account_events(keys))
+        return evidence
+
+    def company_keys(self) -> tuple[str, ...]:
+        """Signals and history may be stored under any identifier the registry record gives."""
+        record = self.registry_record
+        return company_keys(self.check.company_key, record.data if record else {})
 
     def of(self, kind: str) -> list[Observation]:
         return [o for o in self.observations if o.kind == kind]

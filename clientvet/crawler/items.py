@@ -15,6 +15,12 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "notice": ("type", "category", "published"),
     "charge": ("status",),
     "insolvency_case": ("type",),
+    "financial_statement": ("year", "lines"),  # amounts in thousands of roubles, lines = where each came from
+    "tax_risk_flags": ("inn", "name"),
+    "disqualification": ("person", "organisation", "starts", "ends"),
+    "warning_list_entry": ("name", "inn", "listed_on", "signs"),
+    "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
+    "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
 }
 
 

@@ -96,3 +96,42 @@ def m001_evidence_store(db: Database) -> None:
         ],
     )
     db["observations"].create_index(["check_id"])
+
+
+@migrations()
+def m002_signals_and_history(db: Database) -> None:
+    """Conversation signals (removal keeps the row) and the account history of active clients."""
+    db["signals"].create(
+        {
+            "id": int,
+            "company_key": str,
+            "code": str,
+            "note": str,
+            "entered_by": str,
+            "entered_at": str,
+            "removed_at": str,
+            "removed_by": str,
+        },
+        pk="id",
+        not_null={"company_key", "code", "entered_by", "entered_at"},
+    )
+    # At most one active signal per code and company; removed ones stay as history.
+    db.execute("create unique index signals_active on signals (company_key, code) where removed_at is null")
+    db["invoices"].create(
+        {
+            "company_key": str,
+            "invoice_id": str,
+            "issued": str,
+            "due": str,
+            "paid": str,
+            "amount": float,
+            "currency": str,
+        },
+        pk=("company_key", "invoice_id"),
+        not_null={"company_key", "invoice_id", "issued", "due", "amount", "currency"},
+    )
+    db["account_events"].create(
+        {"company_key": str, "date": str, "kind": str, "note": str},
+        pk=("company_key", "date", "kind", "note"),  # note is "" when empty, so re-imports match
+        not_null={"company_key", "date", "kind", "note"},
+    )

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from sqlite_utils import Database
 
@@ -247,6 +247,54 @@ class Store:
         yield from self.db.query(
             "select kind, key, source, first_seen, last_seen, first_check_id, last_check_id"
             " from facts where company_key = ? order by kind, key", [company_key])
+
+    # --- conversation signals and account history (keys: every key of one company) ---
+
+    def add_signal(self, keys: tuple[str, ...], code: str, note: str | None, entered_by: str) -> bool:
+        """Record a signal under the first key; False when it is already active (the first entry stands)."""
+        with self.db.atomic():
+            if self.signals(keys, code=code):
+                return False
+            self.db["signals"].insert({"company_key": keys[0], "code": code, "note": note or None,
+                                       "entered_by": entered_by, "entered_at": utc_now()})
+        return True
+
+    def remove_signal(self, keys: tuple[str, ...], code: str, removed_by: str) -> int:
+        """Mark the active signal removed; the row stays, so the history shows who entered and removed it."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                f"update signals set removed_at = ?, removed_by = ? where removed_at is null and code = ?"
+                f" and company_key in ({_marks(keys)})", [utc_now(), removed_by, code, *keys])
+        return cursor.rowcount
+
+    def signals(self, keys: tuple[str, ...], code: str | None = None,
+                include_removed: bool = False) -> list[dict[str, Any]]:
+        sql = f"select * from signals where company_key in ({_marks(keys)})"
+        sql += "" if include_removed else " and removed_at is null"
+        sql += "" if code is None else " and code = ?"
+        return list(self.db.query(sql + " order by entered_at, id", [*keys, *([code] if code else [])]))
+
+    def import_history(self, invoices: Sequence[dict[str, Any]] = (),
+                       events: Sequence[dict[str, Any]] = ()) -> dict[str, int]:
+        """All rows in one transaction; rows already stored are updated, not duplicated. Returns new counts."""
+        with self.db.atomic():
+            before = self.db["invoices"].count, self.db["account_events"].count
+            self.db["invoices"].upsert_all(invoices, pk=("company_key", "invoice_id"))
+            self.db["account_events"].insert_all(events, ignore=True)
+            return {"invoices": self.db["invoices"].count - before[0],
+                    "events": self.db["account_events"].count - before[1]}
+
+    def invoices(self, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            f"select * from invoices where company_key in ({_marks(keys)}) order by issued, invoice_id", keys))
+
+    def account_events(self, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            f"select * from account_events where company_key in ({_marks(keys)}) order by date, kind", keys))
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _process_alive(pid: int | None) -> bool:

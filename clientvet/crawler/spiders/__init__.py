@@ -9,6 +9,11 @@ SOURCES = (
     "clientvet.crawler.spiders.bankrot_fedresurs.BankrotFedresursSpider",
     "clientvet.crawler.spiders.fedresurs.FedresursSpider",
     "clientvet.crawler.spiders.companies_house.CompaniesHouseSpider",
+    "clientvet.crawler.spiders.bo_nalog.BoNalogSpider",
+    "clientvet.crawler.spiders.pb_nalog.PbNalogSpider",
+    "clientvet.crawler.spiders.service_nalog_disqualified.ServiceNalogDisqualifiedSpider",
+    "clientvet.crawler.spiders.cbr_warning.CbrWarningSpider",
+    "clientvet.crawler.spiders.kad_arbitr.KadArbitrSpider",
 )
 
 

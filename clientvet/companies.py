@@ -1,0 +1,118 @@
+"""Turn what a salesperson types (an INN, OGRN, company number or a known name) into a company key.
+
+Signals and account history are entered by hand, often before or without a
+check, and under whichever identifier is at hand. So a company is stored under
+the key its registry record prefers (the INN, the company number) when the
+database knows it, and read back under every key the registry record gives it.
+Lookups only read the database: an unknown or ambiguous company changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from clientvet.identifiers import (
+    UK_PREFIXES,
+    Identity,
+    InvalidIdentifier,
+    parse_company_number,
+    parse_inn,
+    parse_ogrn,
+)
+from clientvet.matching import match_names
+
+# All-digit input: which identifier its length means.
+_DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
+    **dict.fromkeys(range(1, 9), parse_company_number),
+    10: parse_inn, 12: parse_inn,
+    13: parse_ogrn, 15: parse_ogrn,
+}
+# Registry-record fields that are identifiers, per jurisdiction, preferred key first.
+_REGISTRY_IDENTIFIERS = {"ru": ("inn", "ogrn"), "gb": ("company_number",)}
+
+
+class UnknownCompany(ValueError):
+    """A name that names no company in the database, or more than one."""
+
+
+@dataclass(frozen=True)
+class CompanyRef:
+    key: str  # where new signals and history are stored
+    aliases: tuple[str, ...]  # every key the same company may be stored under (key first)
+    label: str  # for messages: the name when known, else the identifier
+
+
+def company_keys(company_key: str, data: dict[str, Any]) -> tuple[str, ...]:
+    """All keys of the company a registry record describes, the preferred one first."""
+    jurisdiction = company_key.split(":", 1)[0]
+    keys = [f"{jurisdiction}:{scheme}:{data[scheme]}"
+            for scheme in _REGISTRY_IDENTIFIERS.get(jurisdiction, ()) if data.get(scheme)]
+    return tuple(dict.fromkeys([*keys, company_key]))
+
+
+class Directory:
+    """The companies the database already knows, read once and without creating or migrating it."""
+
+    def __init__(self, db_path: Path):
+        self.records = _registry_records(db_path)
+
+    def resolve(self, text: str) -> CompanyRef:
+        """Raises InvalidIdentifier for a malformed identifier, UnknownCompany for a name not found once."""
+        text = (text or "").strip()
+        if not text:
+            raise InvalidIdentifier("company is empty: give an INN, OGRN, company number or a name")
+        parse = _identifier_parser(text)
+        if parse is None:
+            return self._by_name(text)
+        identity = parse(text)
+        for company_key, data in self.records:
+            keys = company_keys(company_key, data)
+            if identity.key in keys:
+                return CompanyRef(keys[0], keys, data.get("name") or identity.value)
+        return CompanyRef(identity.key, (identity.key,), f"{identity.scheme.upper()} {identity.value}")
+
+    def _by_name(self, name: str) -> CompanyRef:
+        found: dict[str, CompanyRef] = {}
+        for company_key, data in self.records:
+            if data.get("name") and match_names(name, data["name"]).same:
+                keys = company_keys(company_key, data)
+                found.setdefault(keys[0], CompanyRef(keys[0], keys, data["name"]))
+        if not found:
+            raise UnknownCompany(f"no company named {name!r} in the database; give its INN, OGRN or company "
+                                 "number, or run `clientvet check` on it first")
+        if len(found) > 1:
+            listed = "; ".join(f"{ref.label} ({ref.key})" for ref in found.values())
+            raise UnknownCompany(f"{name!r} matches {len(found)} companies: {listed}; give an identifier instead")
+        return next(iter(found.values()))
+
+
+def _identifier_parser(text: str) -> Callable[[str], Identity] | None:
+    compact = re.sub(r"\s+", "", text)
+    if compact.isdigit():
+        if len(compact) not in _DIGIT_PARSERS:
+            raise InvalidIdentifier(
+                f"{compact!r} has {len(compact)} digits: not an INN (10 or 12), OGRN (13 or 15) "
+                "or company number (up to 8)")
+        return _DIGIT_PARSERS[len(compact)]
+    if len(compact) == 8 and compact[:2].upper() in UK_PREFIXES and compact[2:].isdigit():
+        return parse_company_number
+    return None
+
+
+def _registry_records(db_path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Registry records already stored, read without creating or migrating the database."""
+    if not Path(db_path).is_file():
+        return []
+    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if not conn.execute("select 1 from sqlite_master where type = 'table' and name = 'facts'").fetchone():
+            return []
+        rows = conn.execute("select company_key, data from facts where kind = 'registry_record'").fetchall()
+    finally:
+        conn.close()
+    return [(company_key, json.loads(data)) for company_key, data in rows]

@@ -1,0 +1,352 @@
+"""Картотека арбитражных дел — kad.arbitr.ru: arbitration court cases where the company is a party.
+
+The search (POST /Kad/SearchInstances) answers only a real browser: DDoS-Guard and a
+WebAssembly fingerprint set cookies it checks, and without them the answer is 451. So
+one Playwright request opens the landing page, and its callback calls the search with
+fetch() from inside that page, page after page, archiving every answer as evidence.
+
+Replay: ReplayMiddleware lets the landing request through to the browser, and the page
+routes every request it makes (landing page, its resources, each fetch) through the same
+HAR matcher; an unrecorded one is aborted and fails the source. The replayed browser
+also gets a dead proxy, so nothing leaves the machine even past the routing.
+
+Live runs need a browser the site accepts: one report says it refuses headless Chromium.
+Set `headless = false` under `[kad_arbitr]` in the config file and run under a virtual
+screen: `xvfb-run -a clientvet check --inn …`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable, Iterator
+from urllib.parse import urljoin
+
+import scrapy
+from parsel import Selector
+from playwright.async_api import Error as PlaywrightError, Page, Request as BrowserRequest, Route
+from scrapy.http import HtmlResponse, Response
+from twisted.python.failure import Failure
+
+from clientvet import config
+from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, SourceSpider, describe_failure
+from clientvet.crawler.har import load_archive
+from clientvet.crawler.items import Subject
+from clientvet.crawler.middlewares import REPLAY_IN_BROWSER
+from clientvet.evidence.store import Observation
+from clientvet.matching import match_names
+
+BASE = "https://kad.arbitr.ru"
+LANDING = f"{BASE}/"
+SEARCH_URL = f"{BASE}/Kad/SearchInstances"
+PAGE_SIZE = 25  # the most the site gives per page
+SEARCH_HEADERS = {"Content-Type": "application/json", "x-date-format": "iso", "X-Requested-With": "XMLHttpRequest"}
+FETCH_SEARCH = """async ({url, headers, body}) => {
+    const answer = await fetch(url, {method: "POST", headers, body, credentials: "same-origin"});
+    return {status: answer.status, type: answer.headers.get("content-type"), text: await answer.text()};
+}"""
+
+# Where to find a browser when the config file names none (`[kad_arbitr] browser = "/path"`).
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+NO_BROWSER = "no browser (install chromium: apt-get install chromium)"
+NO_DISPLAY = "no display for the headed browser (run under xvfb-run -a, or set kad_arbitr.headless = true)"
+# The machine may have no internet: without the background-networking flags Chromium
+# floods refused connections of its own.
+CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+DEAD_PROXY = {"server": "http://127.0.0.1:9"}
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+FINGERPRINT_COOKIES = frozenset({"wasm", "pr_fp"})  # set by the landing page's anti-bot scripts
+FINGERPRINT_WAIT = 20.0  # seconds
+PAGE_DELAY = 3.0  # seconds before each search page: the site blocks fast pollers with 451
+MAX_PAGES = 40  # the list comes newest first: 1,000 cases cover years of any company but the largest
+
+# Case kind from the class of the icon in td.num. "default" is how the site draws a case
+# without a kind icon (one real row: an insurer's claim against a housing company).
+KINDS = {"civil": "civil", "administrative": "administrative", "bankruptcy": "bankruptcy",
+         "default": "unspecified"}
+SIDES = {"plaintiffs": "plaintiff", "respondents": "respondent"}  # key in the fact → td class
+# The subject's role from the column it appears in. The list shows no third parties,
+# so a case the INN search found without the subject among plaintiffs or respondents is
+# one where it takes part otherwise (third party, other participant).
+ROLES = {"respondents": "defendant", "plaintiffs": "plaintiff"}  # checked in this order
+OTHER_ROLE = "third_party"
+INN_LABEL = "ИНН:"
+
+
+def find_browser() -> str | None:
+    """The browser's executable: the configured one (which must exist), else the first on PATH."""
+    configured = config.setting("kad_arbitr.browser")
+    if configured:
+        return str(configured) if Path(configured).is_file() else None
+    return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
+
+
+def headless() -> bool:
+    return bool(config.setting("kad_arbitr.headless", True))
+
+
+def browser_problem() -> str | None:
+    """Why the browser cannot run here, or None."""
+    if find_browser() is None:
+        return NO_BROWSER
+    if not headless() and not os.environ.get("DISPLAY"):
+        return NO_DISPLAY
+    return None
+
+
+def search_body(inn: str, page: int) -> str:
+    return json.dumps({"Page": page, "Count": PAGE_SIZE, "Courts": [], "DateFrom": None, "DateTo": None,
+                       "Sides": [{"Name": inn, "Type": -1, "ExactMatch": False}], "Judges": [],
+                       "CaseNumbers": [], "WithVKSInstances": False}, separators=(",", ":"))
+
+
+# --- parsing: pure functions over one answer -------------------------------------------
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _iso_date(title: str | None) -> str | None:
+    """'22.09.2026 0:00:00' → '2026-09-22'."""
+    return datetime.strptime(title.split()[0], "%d.%m.%Y").date().isoformat() if title else None
+
+
+def parse_party(block: Selector, extra: bool) -> dict[str, Any]:
+    """One party: the rollover holds <strong>name</strong><br/>address<div>ИНН: …</div>.
+
+    A person's birth date and place, which the rollover also shows, are not kept.
+    """
+    rollover = block.css("span.js-rolloverHtml")
+    name = _clean(rollover.css("strong::text").get()) or _clean(" ".join(block.xpath(".//text()").getall()))
+    address = next(filter(None, map(_clean, rollover.xpath("./text()").getall())), None)
+    details = [_clean(" ".join(div.xpath(".//text()").getall())) for div in rollover.css("div")]
+    inn = next((d[len(INN_LABEL):].strip() for d in details if d.startswith(INN_LABEL)), None)
+    return {"name": name, "inn": inn or None, "address": address, "extra": extra}
+
+
+def parse_side(row: Selector, td_class: str) -> list[dict[str, Any]]:
+    """Parties in one column; those past the first few are in div.more (shown on click)."""
+    blocks = row.xpath(f"./td[contains(@class, '{td_class}')]/div[contains(@class, 'b-container')]"
+                       "/div[not(contains(@class, 'b-button-container'))]")
+    return [parse_party(block, "more" in (block.attrib.get("class") or "").split()) for block in blocks]
+
+
+def parse_row(row: Selector) -> dict[str, Any]:
+    number = _clean(row.css("a.num_case::text").get())
+    icon = row.xpath("./td[contains(@class, 'num')]/div[contains(@class, 'b-container')]/div[@title]")
+    kind_class = icon.attrib.get("class", "")
+    if not number or not icon:
+        raise SourceFailure("unparseable answer: layout changed (a row without case number or date)")
+    court = row.css("td.court div.b-container > div:not(.judge)::attr(title)").get()
+    return {
+        "case_number": number,
+        "url": urljoin(LANDING, row.css("a.num_case").attrib.get("href", "")) or None,
+        "case_kind": KINDS.get(kind_class, f"unrecognised: {kind_class}"),
+        "filed_on": _iso_date(icon.attrib.get("title")),
+        "court": _clean(court),
+        "judge": _clean(row.css("td.court div.judge::attr(title)").get()) or None,
+        **{side: parse_side(row, td_class) for side, td_class in SIDES.items()},
+    }
+
+
+def paging(selector: Selector) -> tuple[int, int, int] | None:
+    """(page, pages, total cases) from the hidden inputs, or None when the answer has none."""
+    values = [selector.css(f"input#{name}::attr(value)").get()
+              for name in ("documentsPage", "documentsPagesCount", "documentsTotalCount")]
+    if not all(v and v.isdigit() for v in values):
+        return None
+    return tuple(int(v) for v in values)
+
+
+def parse_answer(response: Response) -> tuple[list[dict[str, Any]], tuple[int, int, int]]:
+    """Cases and paging of one search answer; an answer that is not one is a failure."""
+    check_status(response)
+    selector = Selector(text=response.text)
+    pages = paging(selector)
+    if pages is None:
+        if re.search(r"<(html|body)\b", response.text, re.I):
+            raise SourceFailure(f"blocked: an HTML page instead of search results from {response.url}")
+        raise SourceFailure("unparseable answer: layout changed (no documentsTotalCount paging inputs)")
+    cases = [parse_row(row) for row in selector.xpath("//tr[td]")]
+    if pages[2] and not cases:
+        raise SourceFailure(f"unparseable answer: layout changed ({pages[2]} cases announced, no rows read)")
+    return cases, pages
+
+
+def check_status(response: Response) -> None:
+    if response.status in BLOCK_STATUSES:
+        raise SourceFailure(f"{BLOCK_STATUSES[response.status]}: HTTP {response.status} from {response.url}")
+    if response.status != 200:
+        raise SourceFailure(f"HTTP error: HTTP {response.status} from {response.url}")
+
+
+def subject_role(case: dict[str, Any], inn: str, names: Iterable[str]) -> tuple[str, str]:
+    """(role, how it was decided): by INN where the party shows one, else by name."""
+    names = list(names)
+    for side, role in ROLES.items():
+        for party in case[side]:
+            if party["inn"] == inn:
+                return role, "INN"
+            if not party["inn"] and party["name"] and any(match_names(n, party["name"]).same for n in names):
+                return role, "name"
+    return OTHER_ROLE, "not among the plaintiffs or respondents the list shows"
+
+
+def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list[str]]:
+    """(INN, names) of the company from the registry record egrul stored."""
+    records = [o for o in observations if o.kind == "registry_record"]
+    inn = next((r.data["inn"] for r in records if r.data.get("inn")), None)
+    names = [r.data[field] for r in records for field in ("name", "short_name") if r.data.get(field)]
+    return inn, list(dict.fromkeys(names))
+
+
+# --- the spider -----------------------------------------------------------------------------
+
+
+class KadArbitrSpider(SourceSpider):
+    name = "kad_arbitr"
+    jurisdiction = "RU"
+    evidence = ("court_case", "court_search")
+    needs_browser = True
+    after = ("egrul",)  # the company's name, for parties shown without an INN
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """The browser download handler for this source only, and only when there is a browser."""
+        super().update_settings(settings)
+        executable = find_browser()
+        if executable is None:
+            return
+        launch = {"executable_path": executable, "headless": headless(), "args": list(CHROMIUM_FLAGS)}
+        if settings.get("CLIENTVET_REPLAY"):
+            launch["proxy"] = DEAD_PROXY
+        settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, "spider")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
+        settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, "spider")  # the browser's own headers
+        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 60_000, "spider")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.one_search_at_a_time = asyncio.Lock()
+
+    def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
+        if problem := browser_problem():
+            self.ledger.skip(subject, problem)
+            return
+        registry_inn, names = subject_names(self.store.observations(subject.check_id))
+        inn = subject.value if subject.scheme == "inn" else registry_inn
+        if not inn:
+            self.ledger.skip(subject, "no INN to search by (the registry gave none)")
+            return
+        meta = {"playwright": True, "playwright_include_page": True, "playwright_context": self.name,
+                "playwright_context_kwargs": {"locale": "ru-RU", "timezone_id": "Europe/Moscow"},
+                "inn": inn, "names": names}
+        if self.replay:
+            if load_archive(self.settings["CLIENTVET_REPLAY"]).find("GET", LANDING, None, None) is None:
+                # What the browser would report, without starting one.
+                self.ledger.fail(subject, f"unrecorded request: GET {LANDING}")
+                return
+            meta |= {REPLAY_IN_BROWSER: True, "playwright_page_init_callback": self.replay_page,
+                     "unrecorded": []}
+        landing = self.request(subject, LANDING, self.search, meta=meta, dont_filter=True)
+        yield landing.replace(errback=self.landing_failed)
+
+    async def replay_page(self, page: Page, request: scrapy.Request) -> None:
+        """Answer every request of the page from the HAR recordings, or abort it and note it."""
+        archive = load_archive(self.settings["CLIENTVET_REPLAY"])
+
+        async def answer(route: Route, asked: BrowserRequest) -> None:
+            recorded = archive.find(asked.method, asked.url, asked.post_data_buffer,
+                                    await asked.header_value("content-type"))
+            if recorded is None:
+                request.meta["unrecorded"].append(f"unrecorded request: {asked.method} {asked.url}")
+                await route.abort("blockedbyclient")
+                return
+            request.meta["replayed_from"] = recorded.source_file
+            await route.fulfill(status=recorded.status, headers=dict(recorded.headers), body=recorded.body)
+
+        await page.route("**/*", answer)  # runs before scrapy-playwright's own route, added earlier
+
+    async def landing_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta
+        if page := meta.get("playwright_page"):
+            await page.close()
+        if meta.get("unrecorded"):
+            reason = meta["unrecorded"][0]
+        elif isinstance(failure.value, PlaywrightError):
+            message = _clean(failure.value.message.splitlines()[0])
+            reason = f"{'network error' if 'net::ERR_' in message else 'browser error'}: {message}"
+        else:
+            reason = describe_failure(failure)
+        self.ledger.fail(meta["subject"], reason)
+
+    async def search(self, response: Response) -> AsyncIterator[Any]:
+        """Search the INN page after page from inside the landing page, then close it."""
+        page: Page = response.meta["playwright_page"]
+        subject, inn = response.meta["subject"], response.meta["inn"]
+        try:
+            async with self.one_search_at_a_time:
+                fingerprinted = await self.fingerprint_cookies(page)
+                number, last = 1, 1
+                while number <= last:
+                    if not self.replay:  # also between one company's search and the next one's
+                        await asyncio.sleep(PAGE_DELAY)
+                    answer = await self.fetch_page(page, response, number, fingerprinted)
+                    cases, (shown, pages, total) = parse_answer(answer)
+                    if shown != number and total:
+                        raise SourceFailure(f"unparseable answer: asked for page {number}, got page {shown}")
+                    for case in cases:
+                        role, basis = subject_role(case, inn, response.meta["names"])
+                        yield self.fact(answer, "court_case", case["case_number"], **case, role=role,
+                                        role_basis=basis)
+                    last = min(pages, int(config.setting("kad_arbitr.max_pages", MAX_PAGES)))
+                    number += 1
+                if total:
+                    yield self.fact(answer, "court_search", f"inn:{inn}", inn=inn, total=total, pages=pages,
+                                    pages_read=number - 1, complete=number - 1 >= pages)
+        finally:
+            await page.close()
+
+    async def fingerprint_cookies(self, page: Page) -> bool:
+        """Wait for the anti-bot cookies the landing page's scripts set; False if they never come."""
+        deadline = time.monotonic() + FINGERPRINT_WAIT
+        while True:
+            names = {cookie["name"] for cookie in await page.context.cookies(BASE)}
+            if FINGERPRINT_COOKIES <= names or time.monotonic() > deadline:
+                return FINGERPRINT_COOKIES <= names
+            await asyncio.sleep(0.5)
+
+    async def fetch_page(self, page: Page, landing: Response, number: int, fingerprinted: bool) -> HtmlResponse:
+        """One search page fetched by the page itself, archived, as a Scrapy response."""
+        subject = landing.meta["subject"]
+        body = search_body(landing.meta["inn"], number)
+        self.ledger.request_sent(subject)
+        try:
+            result = await page.evaluate(FETCH_SEARCH, {"url": SEARCH_URL, "headers": SEARCH_HEADERS, "body": body})
+        except PlaywrightError as exc:
+            unrecorded = landing.meta.get("unrecorded")
+            raise SourceFailure(unrecorded[-1] if unrecorded else
+                                f"network error: {_clean(exc.message.splitlines()[0])}") from None
+        content = result["text"].encode("utf-8")  # as the page's fetch() decoded it
+        content_type = result["type"] or "text/html; charset=utf-8"
+        response_id = self.store.archive_response(
+            check_id=subject.check_id, source=self.name, method="POST", url=SEARCH_URL, request_body=body,
+            status=result["status"], content_type=content_type, body=content, replayed=self.replay)
+        request = scrapy.Request(SEARCH_URL, method="POST", body=body, headers=SEARCH_HEADERS,
+                                 meta={"subject": subject, "response_id": response_id})
+        answer = HtmlResponse(SEARCH_URL, status=result["status"], headers={"Content-Type": content_type},
+                              body=content, encoding="utf-8", request=request)
+        if answer.status in BLOCK_STATUSES and not fingerprinted:
+            raise SourceFailure(f"{BLOCK_STATUSES[answer.status]}: HTTP {answer.status} from {SEARCH_URL} "
+                                f"(the landing page set no {'/'.join(sorted(FINGERPRINT_COOKIES))} cookies: "
+                                "try `headless = false` under [kad_arbitr] in the config, run under xvfb-run)")
+        return answer
