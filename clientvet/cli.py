@@ -44,6 +44,31 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None) -> 
         raise click.BadParameter(str(exc), param_hint=hint) from None
 
 
+PURPOSES = ("prepaid", "deferred", "long-project")
+HOME_CURRENCY = {"RU": "RUB", "GB": "GBP", "US": "USD"}
+
+
+def _terms(identity: Identity, purpose: str | None, amount: float | None, currency: str | None,
+           contact: str | None) -> dict:
+    """The deal being judged, stored with the check so its verdict can be explained later."""
+    if currency is not None and amount is None:
+        raise click.UsageError("--currency needs --amount")
+    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+        raise click.BadParameter(f"expected a three-letter currency code such as RUB, got {currency!r}",
+                                 param_hint="--currency")
+    if contact is not None and not contact.strip():
+        raise click.BadParameter("the contact's name is empty", param_hint="--contact")
+    terms: dict = {}
+    if purpose:
+        terms["purpose"] = purpose
+    if amount is not None:
+        terms["amount"] = amount
+        terms["currency"] = (currency or HOME_CURRENCY.get(identity.jurisdiction, "")).upper()
+    if contact:
+        terms["contact"] = " ".join(contact.split())
+    return terms
+
+
 @click.group()
 @click.version_option(package_name="clientvet")
 def cli() -> None:
@@ -63,8 +88,15 @@ def cli() -> None:
               help="Judge recency (e.g. 'notices in the last 12 months') as of this date [default: today].")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=3.")
+@click.option("--purpose", type=click.Choice(PURPOSES),
+              help="The deal being considered: the same fact weighs differently per purpose.")
+@click.option("--amount", type=click.FloatRange(min=0, min_open=True), help="The deal amount, e.g. 1200000.")
+@click.option("--currency", help="Currency of --amount [default: the company's country's, e.g. RUB].")
+@click.option("--contact", metavar="FULL NAME",
+              help="The person you deal with, compared to the registered directors and officers.")
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
-def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, verbose):
+def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
+          contact, verbose):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -74,6 +106,7 @@ def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, 
       clientvet check --inn 0000000000 --replay clientvet/demo --db demo.sqlite
     """
     identity = _identity(inn, ogrn, company_number)
+    terms = _terms(identity, purpose, amount, currency, contact)
     overrides = _parse_settings(settings)
     if verbose:
         overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
@@ -91,7 +124,7 @@ def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, 
 
     db_path = db_path or config.default_db_path()
     try:
-        code = _run_check(identity, db_path, replay, as_of.date() if as_of else None, overrides, as_json)
+        code = _run_check(identity, db_path, replay, as_of.date() if as_of else None, overrides, as_json, terms)
     except sqlite3.OperationalError as exc:
         stderr.print(f"[red]error:[/] cannot write the evidence database {db_path}: {exc}")
         stderr.print("Nothing after the last complete step was saved; free space or pick another --db and retry.")
@@ -100,7 +133,7 @@ def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, 
 
 
 def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: date | None,
-               overrides: dict, as_json: bool) -> int:
+               overrides: dict, as_json: bool, terms: dict) -> int:
     from clientvet.checks.evidence import CheckEvidence
     from clientvet.checks.verdict import evaluate, report
     from clientvet.crawler.items import Subject
@@ -111,7 +144,7 @@ def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: da
 
     store = open_store(str(db_path))
     replay_dir = str(replay.resolve()) if replay else None
-    check_id = store.start_check(identity, replay=replay_dir)
+    check_id = store.start_check(identity, replay=replay_dir, terms=terms)
     subject = Subject(check_id, identity.key, identity.jurisdiction, identity.scheme, identity.value)
     sources = sources_for(identity.jurisdiction)
 

@@ -110,4 +110,5 @@ def report(evidence: CheckEvidence, verdict: Verdict) -> dict[str, Any]:
         "checked_at": check.finished_at or check.started_at,
         "as_of": evidence.today.isoformat(),
         "replay": check.replay,
+        "terms": check.terms,
     }

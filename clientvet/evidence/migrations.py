@@ -135,3 +135,9 @@ def m002_signals_and_history(db: Database) -> None:
         pk=("company_key", "date", "kind", "note"),  # note is "" when empty, so re-imports match
         not_null={"company_key", "date", "kind", "note"},
     )
+
+
+@migrations()
+def m003_check_terms(db: Database) -> None:
+    """What the salesperson is judging the company for (purpose, amount, contact person), per check."""
+    db["checks"].add_column("terms", str)

@@ -72,6 +72,7 @@ class CheckRecord:
     replay: str | None
     verdict: str | None = None
     score: int | None = None
+    terms: dict[str, Any] = field(default_factory=dict)  # purpose, amount, currency, contact, …
     sources: list[SourceRun] = field(default_factory=list)
 
 
@@ -90,7 +91,8 @@ class Store:
 
     # --- checks -----------------------------------------------------------
 
-    def start_check(self, identity: Identity, replay: str | None = None) -> int:
+    def start_check(self, identity: Identity, replay: str | None = None,
+                    terms: dict[str, Any] | None = None) -> int:
         self.mark_interrupted()
         with self.db.atomic():
             table = self.db["checks"].insert(
@@ -103,6 +105,7 @@ class Store:
                     "status": "running",
                     "pid": os.getpid(),
                     "replay": replay,
+                    "terms": json.dumps(terms or {}, ensure_ascii=False),
                 }
             )
         return table.last_pk
@@ -146,8 +149,8 @@ class Store:
 
     def check(self, check_id: int) -> CheckRecord:
         row = self.db["checks"].get(check_id)
-        fields = {k: row[k] for k in CheckRecord.__dataclass_fields__ if k in row and k != "sources"}
-        return CheckRecord(**fields, sources=self.source_runs(check_id))
+        fields = {k: row[k] for k in CheckRecord.__dataclass_fields__ if k in row and k not in ("sources", "terms")}
+        return CheckRecord(**fields, terms=json.loads(row["terms"] or "{}"), sources=self.source_runs(check_id))
 
     def latest_check(self, company_key: str) -> CheckRecord | None:
         rows = list(self.db.query(
