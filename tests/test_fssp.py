@@ -40,12 +40,12 @@ NAMES = ['ООО "ДЕМО-ПОСТАВКА"', 'ОБЩЕСТВО С ОГРАНИ
 TODAY = date(2026, 11, 23)
 
 
-def recorded(har: Path, index: int, meta: dict | None = None) -> TextResponse:
+def recorded(har: Path, index: int) -> TextResponse:
     """The response of one entry of a hand-made HAR, to its own request."""
     entry = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"][index]
     url = entry["request"]["url"]
     return TextResponse(url, body=entry["response"]["content"]["text"].encode("utf-8"),
-                        headers={"Content-Type": "text/javascript; charset=utf-8"}, request=Request(url, meta=meta or {}))
+                        headers={"Content-Type": "text/javascript; charset=utf-8"}, request=Request(url))
 
 
 def jsonp(html: str) -> TextResponse:
@@ -342,8 +342,9 @@ def hits(code: str, *observations: Observation) -> list[Hit]:
 
 
 def test_open_proceedings_score_5_each_up_to_25():
-    assert [h.points for h in hits("enforcement_open", *(proceeding(f"{n}/20/1-ИП", "2020-01-01") for n in range(2)),
-                                   proceeding("9/20/1-ИП", "2020-01-01", ended_on="2020-06-01", meaning="paid"))] == [10]
+    two_open = [proceeding(f"{n}/20/1-ИП", "2020-01-01") for n in range(2)]
+    paid = proceeding("9/20/1-ИП", "2020-01-01", ended_on="2020-06-01", meaning="paid")
+    assert [h.points for h in hits("enforcement_open", *two_open, paid)] == [10]
     [hit] = hits("enforcement_open", *(proceeding(f"{n}/20/1-ИП", "2020-01-01") for n in range(7)))
     assert hit.points == 25 and len(hit.evidence) == 7
 
@@ -365,8 +366,10 @@ def test_recent_counts_the_last_12_months_paid_or_not():
 
 
 def test_no_assets_counts_the_last_three_years_of_article_46_points_3_and_4():
-    recent = proceeding("1/25/1-ИП", "2025-01-01", ended_on="2025-06-01", meaning="no_assets", reason="ст. 46 ч. 1 п. 3")
-    old = proceeding("2/20/1-ИП", "2020-01-01", ended_on="2020-06-01", meaning="no_assets", reason="ст. 46 ч. 1 п. 4")
+    recent = proceeding("1/25/1-ИП", "2025-01-01", ended_on="2025-06-01", meaning="no_assets",
+                        reason="ст. 46 ч. 1 п. 3")
+    old = proceeding("2/20/1-ИП", "2020-01-01", ended_on="2020-06-01", meaning="no_assets",
+                     reason="ст. 46 ч. 1 п. 4")
     returned = proceeding("3/25/1-ИП", "2025-01-01", ended_on="2025-06-01", meaning="returned_to_creditor")
     [hit] = hits("enforcement_no_assets", recent, old, returned)
     assert hit.points is None and [o.key for o in hit.evidence] == ["1/25/1-ИП"]

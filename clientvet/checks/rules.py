@@ -636,7 +636,7 @@ def enforcement_no_assets(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("enforcement_paid", "debts", "low", 1,
-      f"Debts paid only once bailiffs enforced them (ended by payment, ст. 47 ч. 1 п. 1–2), in the last three "
+      f"Debts paid only once bailiffs enforced them (ended as fulfilled, ст. 47 ч. 1 п. 1), in the last three "
       f"years: mostly harmless, 1 point each, at most {ENFORCEMENT_PAID_CAP}.")
 def enforcement_paid(evidence: CheckEvidence) -> Iterable[Hit]:
     proceedings = _proceedings(evidence, lambda p: p.data.get("end_meaning") == "paid"

@@ -68,7 +68,6 @@ TOTAL_LINE = "Общая сумма задолженности"  # the subject s
 # What an end reason means, by (article, part, point) of 229-ФЗ, then by article alone.
 END_MEANINGS = {
     ("47", "1", "1"): "paid",  # requirement fulfilled
-    ("47", "1", "2"): "paid",
     ("46", "1", "3"): "no_assets",  # debtor or its property cannot be found
     ("46", "1", "4"): "no_assets",  # no property that can be seized
     ("47", "1", "7"): "bankruptcy",  # debtor declared bankrupt
