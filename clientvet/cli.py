@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -95,8 +96,10 @@ def cli() -> None:
 @click.option("--contact", metavar="FULL NAME",
               help="The person you deal with, compared to the registered directors and officers.")
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
+@click.option("--interactive", is_flag=True,
+              help="Ask you on the terminal to answer captchas (fssp.gov.ru); the image is saved to a file.")
 def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
-          contact, verbose):
+          contact, verbose, interactive):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -110,6 +113,8 @@ def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, 
     overrides = _parse_settings(settings)
     if verbose:
         overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
+    if interactive:
+        overrides["CLIENTVET_INTERACTIVE"] = True
     if user_agent := config.setting("user_agent"):
         overrides.setdefault("USER_AGENT", user_agent)
 
@@ -151,7 +156,11 @@ def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: da
     def on_source_done(source, subject, status, reason):
         stderr.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
 
-    with stderr.status(f"Checking {identity.scheme.upper()} {identity.value} in {len(sources)} sources…"):
+    checking = f"Checking {identity.scheme.upper()} {identity.value} in {len(sources)} sources…"
+    interactive = bool(overrides.get("CLIENTVET_INTERACTIVE"))
+    if interactive:  # a captcha prompt needs the terminal to itself: no spinner redrawing over it
+        stderr.print(checking)
+    with nullcontext() if interactive else stderr.status(checking):
         crawl([subject], build_settings(str(db_path), replay_dir, overrides), on_source_done)
 
     registry = [s.name for s in sources if "registry_record" in s.evidence]

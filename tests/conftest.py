@@ -26,15 +26,16 @@ def recordings() -> Path:
     return RECORDINGS
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
-    """Run `clientvet` in a fresh process: Scrapy's reactor runs once per process."""
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
+            input: str | None = None) -> subprocess.CompletedProcess:
+    """Run `clientvet` in a fresh process (Scrapy's reactor runs once per process); `input` is its stdin."""
     # Any request that escaped replay would go to a dead local proxy, never to the internet.
     base_env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
                 "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
                 "CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml")}
     base_env.pop("COMPANIES_HOUSE_API_KEY", None)
     return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
-                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT)
+                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT, input=input)
 
 
 def check_json(*args: str, **kwargs) -> dict:

@@ -21,6 +21,7 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
     "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
+    "enforcement_proceeding": ("number", "started_on", "debtor", "subject", "open"),  # amounts in roubles
 }
 
 
