@@ -286,6 +286,85 @@ def tax_unreliable_data_mark(evidence: CheckEvidence) -> Iterable[Hit]:
             yield Hit(f"invalid=1, status «{flags.data.get('status')}»", (flags,))
 
 
+MASS_ADDRESS_MIN = 5  # other companies at the same address from which pb's list means a mass address
+MASS_HEAD_MIN = 10  # companies one person heads or founded from which public pb clients call it "mass"
+TAX_FINES_YEARS = 2  # fines for tax offences (mostly late or missing returns) of this year and the last
+
+
+def _rub(value: float) -> str:
+    return f"{value:,.2f} RUB".replace(",", " ")
+
+
+@rule("tax_reorganisation_mark", "registers", "medium", 10,
+      "The tax service shows the company in reorganisation: it may be merged into another company and cease.")
+def tax_reorganisation_mark(evidence: CheckEvidence) -> Iterable[Hit]:
+    marked = [o for o in evidence.of("tax_risk_flags") + evidence.of("tax_card") if o.data.get("reorganisation")]
+    if marked:
+        statuses = sorted({o.data.get("status_detail") or o.data.get("status") for o in marked})
+        yield Hit(f"status «{'; '.join(statuses)}»", tuple(marked))
+
+
+@rule("tax_debt_mark", "registers", "high", 20,
+      "The tax service marks a tax debt over 1,000 roubles: a company that does not pay the state may not pay you.")
+def tax_debt_mark(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        if card.data.get("tax_debt"):
+            arrears = card.data.get("arrears_rub")
+            yield Hit(f"arrears, penalties and fines {_rub(arrears)}" if arrears else "amount not shown", (card,))
+
+
+@rule("tax_reports_missing", "registers", "high", 25,
+      "The tax service marks the company as not filing tax reports for over a year: a dormant or abandoned "
+      "company, whose bank accounts the tax service may freeze.")
+def tax_reports_missing(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        if card.data.get("reports_missing"):
+            yield Hit("pr_otch=1", (card,))
+
+
+@rule("tax_offence_fines", "registers", "low", 5,
+      f"The tax service published fines for tax offences (mostly late or missing returns) in the last "
+      f"{TAX_FINES_YEARS} years.")
+def tax_offence_fines(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        fines = [f for f in card.data.get("tax_offence_fines", []) if f["year"] > evidence.today.year - TAX_FINES_YEARS]
+        if fines:
+            yield Hit("; ".join(f"{f['year']}: {_rub(f['fine_rub']) if f['fine_rub'] else 'sum not shown'}"
+                                for f in fines), (card,))
+
+
+@rule("tax_mass_address", "registers", "medium", 10,
+      f"{MASS_ADDRESS_MIN} or more other companies are registered at the company's address (a mass address): "
+      "the company may have no real office there.")
+def tax_mass_address(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        count = card.data.get("same_address_companies") or 0
+        if count >= MASS_ADDRESS_MIN:
+            sample = ", ".join(c["name"] for c in card.data.get("same_address_sample", []) if c.get("name"))
+            yield Hit(f"{count} other companies, e.g. {sample}", (card,))
+
+
+def _mass_people(evidence: CheckEvidence, field: str) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        mass = [p for p in card.data.get(field, []) if p["companies"] >= MASS_HEAD_MIN]
+        if mass:
+            yield Hit("; ".join(f"{p['name']}{' (' + p['position'] + ')' if p.get('position') else ''}: "
+                                f"{p['companies']} companies" for p in mass), (card,))
+
+
+@rule("tax_mass_director", "registers", "medium", 15,
+      f"The company's head is head or founder of {MASS_HEAD_MIN} or more companies (a mass director): often a "
+      "nominee who does not run the business.")
+def tax_mass_director(evidence: CheckEvidence) -> Iterable[Hit]:
+    yield from _mass_people(evidence, "heads")
+
+
+@rule("tax_mass_founder", "registers", "low", 5,
+      f"A founder of the company is head or founder of {MASS_HEAD_MIN} or more companies (a mass founder).")
+def tax_mass_founder(evidence: CheckEvidence) -> Iterable[Hit]:
+    yield from _mass_people(evidence, "founders")
+
+
 def _disqualified_heads(evidence: CheckEvidence) -> Iterable[tuple[Observation, str | None]]:
     """Current disqualifications of a head's full name, each with what confirms it is this company's head."""
     record = evidence.registry_record

@@ -17,6 +17,7 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "insolvency_case": ("type",),
     "financial_statement": ("year", "lines"),  # amounts in thousands of roubles, lines = where each came from
     "tax_risk_flags": ("inn", "name"),
+    "tax_card": ("inn", "name"),  # pb.nalog.ru company card: tax debt, non-filing, mass address/head flags
     "disqualification": ("person", "organisation", "starts", "ends"),
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
