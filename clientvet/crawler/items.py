@@ -21,7 +21,8 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "disqualification": ("person", "organisation", "starts", "ends"),
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
-    "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
+    "court_search": ("side", "total", "pages_read"),  # how much of a court search (by INN, or name) was read
+    "court_card": ("case_number", "url"),  # a case card: claim_rub, dispute, debt_collection
 }
 
 
