@@ -16,8 +16,9 @@ from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.rules import RULES, Hit
 from clientvet.crawler.base import SourceFailure
 from clientvet import config
-from clientvet.crawler.spiders.kad_arbitr import (NO_BROWSER, NO_DISPLAY, SEARCH_URL, browser_problem, parse_answer,
-                                                  parse_card, search_body, subject_role)
+from clientvet.crawler.items import Subject
+from clientvet.crawler.spiders.kad_arbitr import (NO_BROWSER, NO_DISPLAY, SEARCH_URL, KadArbitrSpider, browser_problem,
+                                                  parse_answer, parse_card, search_body, subject_role)
 from clientvet.evidence.store import CheckRecord, Observation, Store
 from tests.conftest import DEMO, ROOT, check_json, har_response
 
@@ -129,6 +130,32 @@ def test_name_search_attributes_by_name_even_where_the_party_shows_an_inn(real_p
     row = case(real_page[0], "А60-59238/2026")
     assert subject_role(row, None, ['ООО "Управляющая компания "Жилстандарт"']) == ("defendant", "name")
     assert subject_role(row, None, ['ООО "ЖИЛСТАНДАРТ-2"']) is None
+
+
+class RegistryStore:
+    """Stands in for the evidence store: what egrul stored before kad_arbitr runs."""
+
+    def __init__(self, *records: dict):
+        self.records = [Observation(f"registry_record:{n}", "registry_record", str(n), "egrul", data, "", "", None)
+                        for n, data in enumerate(records)]
+
+    def observations(self, check_id: int) -> list[Observation]:
+        return self.records
+
+
+@pytest.mark.parametrize("records, side, skipped", [
+    (({"name": 'ООО "ДЕМО-ПОСТАВКА"', "inn": DEMO_INN},), DEMO_INN, None),
+    (({"name": 'ООО "ДЕМО-ПОСТАВКА"'},), 'ООО "ДЕМО-ПОСТАВКА"', None),
+    ((), None, "no INN or name to search by (the registry gave neither)"),
+])
+def test_the_search_is_by_inn_and_by_name_only_when_no_inn_is_known(monkeypatch, records, side, skipped):
+    monkeypatch.setattr("clientvet.crawler.spiders.kad_arbitr.find_browser", lambda: "/usr/bin/chromium")
+    subject = Subject(1, "ru:ogrn:1000000000010", "RU", "ogrn", "1000000000010")
+    spider = KadArbitrSpider(subjects=[subject])
+    spider.store, spider.replay = RegistryStore(*records), False
+    requests = list(spider.requests_for(subject))
+    assert [r.meta["side"] for r in requests] == ([side] if side else [])
+    assert spider.ledger.states[subject].skipped == skipped
 
 
 def test_search_body_takes_an_inn_or_a_name():
