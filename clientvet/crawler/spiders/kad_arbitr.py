@@ -265,7 +265,7 @@ def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list
 class KadArbitrSpider(SourceSpider):
     name = "kad_arbitr"
     jurisdiction = "RU"
-    evidence = ("court_case", "court_search")
+    evidence = ("court_case", "court_card", "court_search")
     needs_browser = True
     after = ("egrul",)  # the company's name, for parties shown without an INN
 
