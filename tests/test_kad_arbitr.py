@@ -1,4 +1,5 @@
-"""kad.arbitr.ru: the real court-search page parsed, hand-made INN searches replayed through the browser, rules."""
+"""kad.arbitr.ru: the real court-search page parsed, hand-made INN searches and case cards replayed through
+the browser, rules."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from scrapy.http import HtmlResponse, Request
 from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.rules import RULES, Hit
 from clientvet.crawler.base import SourceFailure
-from clientvet.crawler.spiders.kad_arbitr import NO_BROWSER, SEARCH_URL, parse_answer, subject_role
+from clientvet import config
+from clientvet.crawler.items import Subject
+from clientvet.crawler.spiders.kad_arbitr import (NO_BROWSER, NO_DISPLAY, SEARCH_URL, KadArbitrSpider, browser_problem,
+                                                  parse_answer, parse_card, search_body, subject_role)
 from clientvet.evidence.store import CheckRecord, Observation, Store
 from tests.conftest import DEMO, ROOT, check_json, har_response
 
@@ -41,6 +45,15 @@ def case(cases: list[dict], number: str) -> dict:
 def fragment_response(body: str, status: int = 200) -> HtmlResponse:
     return HtmlResponse(SEARCH_URL, status=status, body=body.encode(), encoding="utf-8",
                         request=Request(SEARCH_URL, method="POST"))
+
+
+CARDS = FIXTURES / f"handmade-{DEMO_INN}-cards.har"
+CARD_URL = "https://kad.arbitr.ru/Card/00000000-0000-4000-8000-0000000000{:02d}"
+
+
+def card_page(number: int) -> HtmlResponse:
+    """A hand-made case card of handmade-0000123450-cards.har, by the last digits of its guid."""
+    return har_response(CARDS, CARD_URL.format(number))
 
 
 # --- the real recording, at parser level -------------------------------------------------
@@ -112,6 +125,95 @@ def test_role_by_name_only_where_the_row_shows_no_inn(real_page):
     assert subject_role(row, "000000000000", ["Джонц Андрей Петрович"])[0] == "third_party"
 
 
+def test_name_search_attributes_by_name_even_where_the_party_shows_an_inn(real_page):
+    """No INN known: the name decides (a namesake cannot be told apart), and a case without the name is not ours."""
+    row = case(real_page[0], "А60-59238/2026")
+    assert subject_role(row, None, ['ООО "Управляющая компания "Жилстандарт"']) == ("defendant", "name")
+    assert subject_role(row, None, ['ООО "ЖИЛСТАНДАРТ-2"']) is None
+
+
+class RegistryStore:
+    """Stands in for the evidence store: what egrul stored before kad_arbitr runs."""
+
+    def __init__(self, *records: dict):
+        self.records = [Observation(f"registry_record:{n}", "registry_record", str(n), "egrul", data, "", "", None)
+                        for n, data in enumerate(records)]
+
+    def observations(self, check_id: int) -> list[Observation]:
+        return self.records
+
+
+@pytest.mark.parametrize("records, side, skipped", [
+    (({"name": 'ООО "ДЕМО-ПОСТАВКА"', "inn": DEMO_INN},), DEMO_INN, None),
+    (({"name": 'ООО "ДЕМО-ПОСТАВКА"'},), 'ООО "ДЕМО-ПОСТАВКА"', None),
+    ((), None, "no INN or name to search by (the registry gave neither)"),
+])
+def test_the_search_is_by_inn_and_by_name_only_when_no_inn_is_known(monkeypatch, records, side, skipped):
+    monkeypatch.setattr("clientvet.crawler.spiders.kad_arbitr.find_browser", lambda: "/usr/bin/chromium")
+    subject = Subject(1, "ru:ogrn:1000000000010", "RU", "ogrn", "1000000000010")
+    spider = KadArbitrSpider(subjects=[subject])
+    spider.store, spider.replay = RegistryStore(*records), False
+    requests = list(spider.requests_for(subject))
+    assert [r.meta["side"] for r in requests] == ([side] if side else [])
+    assert spider.ledger.states[subject].skipped == skipped
+
+
+def test_search_body_takes_an_inn_or_a_name():
+    body = json.loads(search_body('ООО "ДЕМО-ПОСТАВКА"', 2))
+    assert body["Sides"] == [{"Name": 'ООО "ДЕМО-ПОСТАВКА"', "Type": -1, "ExactMatch": False}]
+    assert (body["Page"], body["Count"]) == (2, 25)
+
+
+# --- case cards (hand-made, in the markup public card parsers read) ---------------------------
+
+
+def test_handmade_card_gives_the_claim_amount_and_the_dispute():
+    assert parse_card(card_page(4), "А00-996/2026") == {
+        "case_number": "А00-996/2026", "url": CARD_URL.format(4), "status": "Рассматривается в первой инстанции",
+        "dispute": "О неисполнении или ненадлежащем исполнении обязательств по договорам финансовой аренды (лизинга)",
+        "claim": "О взыскании лизинговых платежей и изъятии предмета лизинга", "claim_rub": 8_100_000.0,
+        "debt_collection": True}
+    assert parse_card(card_page(6), "А00-994/2026")["claim_rub"] == 730_500.5
+
+
+def test_card_without_a_claim_amount_keeps_the_case_and_no_amount():
+    page = card_page(1)
+    without = page.replace(body=page.text.replace("Сумма исковых требований", "Госпошлина").encode())
+    card = parse_card(without, "А00-999/2026")
+    assert card["claim_rub"] is None and card["claim"] is None
+    assert card["debt_collection"] is True  # the dispute (unfulfilled supply contracts) still says so
+
+
+def test_card_of_another_case_or_not_a_card_is_a_failure():
+    with pytest.raises(SourceFailure, match="shows case А00-999/2026, not А00-998/2026"):
+        parse_card(card_page(1), "А00-998/2026")
+    blocked = card_page(1).replace(status=451)
+    with pytest.raises(SourceFailure, match=r"^blocked: HTTP 451 from https://kad.arbitr.ru/Card/"):
+        parse_card(blocked, "А00-999/2026")
+    challenge = card_page(1).replace(body=b"<html><body>DDoS-Guard</body></html>")
+    with pytest.raises(SourceFailure, match="^blocked: an HTML page instead of the case card"):
+        parse_card(challenge, "А00-999/2026")
+    captcha = card_page(1).replace(body='<html><div class="b-pravocaptcha-title">Введите код</div></html>'.encode())
+    with pytest.raises(SourceFailure, match="^captcha: the case card"):
+        parse_card(captcha, "А00-999/2026")
+
+
+def test_headed_browser_without_a_display_is_skipped_with_what_to_do(tmp_path, monkeypatch):
+    """The site refuses headless Chromium by one report: `headless = false` needs a screen (xvfb-run)."""
+    settings = tmp_path / "config.toml"
+    settings.write_text('[kad_arbitr]\nheadless = false\n', encoding="utf-8")
+    monkeypatch.setenv("CLIENTVET_CONFIG", str(settings))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr("clientvet.crawler.spiders.kad_arbitr.find_browser", lambda: "/usr/bin/chromium")
+    config.load_config.cache_clear()
+    try:
+        assert browser_problem() == NO_DISPLAY and "xvfb-run" in NO_DISPLAY
+        monkeypatch.setenv("DISPLAY", ":99")
+        assert browser_problem() is None
+    finally:
+        config.load_config.cache_clear()
+
+
 # --- answers that are not results: failures, never "nothing found" -------------------------
 
 
@@ -159,10 +261,15 @@ def court_case(number: str, filed_on: str, role: str = "defendant", kind: str = 
     return Observation(f"court_case:{number}", "court_case", number, "kad_arbitr", data, "", "", None)
 
 
-def search(total: int, pages: int, pages_read: int) -> Observation:
-    data = {"inn": DEMO_INN, "total": total, "pages": pages, "pages_read": pages_read,
-            "complete": pages_read >= pages}
+def search(total: int, pages: int, pages_read: int, cards_wanted: int = 0, cards_read: int = 0) -> Observation:
+    data = {"side": DEMO_INN, "inn": DEMO_INN, "total": total, "pages": pages, "pages_read": pages_read,
+            "complete": pages_read >= pages, "cards_wanted": cards_wanted, "cards_read": cards_read}
     return Observation("court_search", "court_search", f"inn:{DEMO_INN}", "kad_arbitr", data, "", "", None)
+
+
+def card(number: str, claim_rub: float | None, debt_collection: bool = True) -> Observation:
+    data = {"case_number": number, "url": CARD_URL.format(1), "claim_rub": claim_rub, "debt_collection": debt_collection}
+    return Observation(f"court_card:{number}", "court_card", number, "kad_arbitr", data, "", "", None)
 
 
 def hits(code: str, *observations: Observation) -> list[Hit]:
@@ -202,6 +309,37 @@ def test_partly_read_search_says_the_counts_are_a_lower_bound():
     assert hit.detail.endswith("; at least: read 40 of 96 pages (newest first), 2400 cases in all")
 
 
+def test_debt_collection_cards_add_points_to_the_suits():
+    """Two recent suits (6) + 2 for the one whose card shows debt collection; a card of a plaintiff case adds nothing."""
+    [hit] = hits("court_defendant_suits", court_case("А00-1/2026", "2026-10-01"), court_case("А00-2/2026", "2026-09-01"),
+                 court_case("А00-5/2026", "2026-09-01", role="plaintiff"),
+                 card("А00-1/2026", 500_000.0), card("А00-2/2026", 100_000.0, debt_collection=False),
+                 card("А00-5/2026", 9_000_000.0))
+    assert hit.points == 8
+    assert "; 1 of 2 card(s) read show debt collection" in hit.detail
+    assert [o.key for o in hit.evidence] == ["А00-1/2026", "А00-2/2026", "А00-1/2026"]
+
+
+@pytest.mark.parametrize("amounts, points", [((400_000.0, 500_000.0), None), ((400_000.0, 600_000.0), 10),
+                                             ((4_000_000.0, 6_000_000.0), 25)])
+def test_total_claims_against_the_company_score_by_size(amounts, points):
+    cases = [court_case(f"А00-{n}/2026", "2026-09-01") for n in range(len(amounts))]
+    cards = [card(f"А00-{n}/2026", amount) for n, amount in enumerate(amounts)]
+    found = hits("court_claims_total", *cases, *cards)
+    assert [h.points for h in found] == ([points] if points else [])
+
+
+def test_claims_as_plaintiff_or_older_than_two_years_do_not_count_and_partial_cards_are_said():
+    observations = (court_case("А00-1/2026", "2026-09-01"), card("А00-1/2026", 1_500_000.0),
+                    court_case("А00-2/2026", "2026-09-01", role="plaintiff"), card("А00-2/2026", 50_000_000.0),
+                    court_case("А00-3/2023", "2023-09-01"), card("А00-3/2023", 50_000_000.0),
+                    search(total=40, pages=2, pages_read=2, cards_wanted=12, cards_read=10))
+    [hit] = hits("court_claims_total", *observations)
+    assert hit.points == 10
+    assert hit.detail == ("1 500 000.00 RUB in 1 suit(s); largest А00-1/2026: 1 500 000.00 RUB; "
+                          "cards read for 10 of 12 suits (newest first)")
+
+
 def test_bankruptcy_case_against_the_company_names_the_applicant():
     """As respondent in a bankruptcy case the company is the debtor; as applicant it is a creditor."""
     [hit] = hits("court_bankruptcy_petition",
@@ -235,18 +373,31 @@ def coverage(document: dict) -> dict:
     return next(run for run in document["coverage"] if run["source"] == "kad_arbitr")
 
 
+def max_cards(tmp_path: Path, cards: int) -> dict[str, str]:
+    settings = tmp_path / "config.toml"
+    settings.write_text(f"[kad_arbitr]\nmax_cards = {cards}\n", encoding="utf-8")
+    return {"CLIENTVET_CONFIG": str(settings)}
+
+
 @needs_browser
 def test_handmade_inn_search_replayed_through_the_browser(tmp_path):
-    """Landing page, then both search pages fetched from inside it, all from the HAR; 27 cases, 3 archived answers."""
+    """Landing page, both search pages and the cards of the 3 newest suits, fetched from inside it, all from the HAR."""
     db, fixture = tmp_path / "db.sqlite", FIXTURES / f"handmade-{DEMO_INN}.har"
-    document = check_json("--inn", DEMO_INN, "--replay", str(replay_dir(tmp_path, fixture)), "--db", str(db))
+    document = check_json("--inn", DEMO_INN, "--replay", str(replay_dir(tmp_path, fixture, CARDS)), "--db", str(db),
+                          env=max_cards(tmp_path, 3))
     assert coverage(document) == {
-        "source": "kad_arbitr", "status": "ok", "reason": None, "essential": False, "requests": 3, "facts": 28}
+        "source": "kad_arbitr", "status": "ok", "reason": None, "essential": False, "requests": 6, "facts": 31}
     factors = {f["code"]: f for f in document["factors"]}
     suits = factors["court_defendant_suits"]
-    assert suits["points"] == 25  # 7 suits in the last 12 months, 4 in the 12 before
+    assert suits["points"] == 30  # 7 suits in the last 12 months, 4 in the 12 before, 3 debt collections: capped
     assert ("11 suit(s) as defendant in 24 months, 7 in the last 12; latest А00-999/2026 of 2026-11-10"
             in suits["summary"])
+    assert "3 of 3 card(s) read show debt collection" in suits["summary"]
+    claims = factors["court_claims_total"]
+    assert claims["points"] == 25
+    assert ("11 280 500.50 RUB in 3 suit(s); largest А00-996/2026: 8 100 000.00 RUB, А00-999/2026: 2 450 000.00 RUB, "
+            "А00-994/2026: 730 500.50 RUB; cards read for 3 of 16 suits (newest first)") in claims["summary"]
+    assert claims["evidence"][0]["url"] == CARD_URL.format(4)
     assert suits["evidence"][0]["url"] == SEARCH_URL and len(suits["evidence"][0]["sha256"]) == 64
     petition = factors["court_bankruptcy_petition"]["summary"]
     assert 'А00-998/2026 of 2026-10-28, applicant АО "УСЛОВНЫЙ БАНК"' in petition
@@ -261,7 +412,17 @@ def test_handmade_inn_search_replayed_through_the_browser(tmp_path):
     archived = Store(db).db.execute(
         "select method, url, status, replayed from responses where source = 'kad_arbitr' order by id").fetchall()
     assert archived == [("GET", "https://kad.arbitr.ru/", 200, 1), ("POST", SEARCH_URL, 200, 1),
-                        ("POST", SEARCH_URL, 200, 1)]
+                        ("POST", SEARCH_URL, 200, 1), *[("GET", CARD_URL.format(n), 200, 1) for n in (1, 4, 6)]]
+
+
+@needs_browser
+def test_unrecorded_card_fails_the_source_and_keeps_the_cases(tmp_path):
+    """The default cap asks 10 cards and only 3 are recorded: failed with the 4th card's request, cases stored."""
+    db, fixture = tmp_path / "db.sqlite", FIXTURES / f"handmade-{DEMO_INN}.har"
+    document = check_json("--inn", DEMO_INN, "--replay", str(replay_dir(tmp_path, fixture, CARDS)), "--db", str(db))
+    run = coverage(document)
+    assert (run["status"], run["reason"]) == ("failed", f"unrecorded request: GET {CARD_URL.format(8)}")
+    assert run["facts"] == 27 + 3  # the cases and the cards read; no court_search summary after the failure
 
 
 @needs_browser

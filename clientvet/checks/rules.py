@@ -286,6 +286,85 @@ def tax_unreliable_data_mark(evidence: CheckEvidence) -> Iterable[Hit]:
             yield Hit(f"invalid=1, status «{flags.data.get('status')}»", (flags,))
 
 
+MASS_ADDRESS_MIN = 5  # other companies at the same address from which pb's list means a mass address
+MASS_HEAD_MIN = 10  # companies one person heads or founded from which public pb clients call it "mass"
+TAX_FINES_YEARS = 2  # fines for tax offences (mostly late or missing returns) of this year and the last
+
+
+def _rub(value: float) -> str:
+    return f"{value:,.2f} RUB".replace(",", " ")
+
+
+@rule("tax_reorganisation_mark", "registers", "medium", 10,
+      "The tax service shows the company in reorganisation: it may be merged into another company and cease.")
+def tax_reorganisation_mark(evidence: CheckEvidence) -> Iterable[Hit]:
+    marked = [o for o in evidence.of("tax_risk_flags") + evidence.of("tax_card") if o.data.get("reorganisation")]
+    if marked:
+        statuses = sorted({o.data.get("status_detail") or o.data.get("status") for o in marked})
+        yield Hit(f"status «{'; '.join(statuses)}»", tuple(marked))
+
+
+@rule("tax_debt_mark", "registers", "high", 20,
+      "The tax service marks a tax debt over 1,000 roubles: a company that does not pay the state may not pay you.")
+def tax_debt_mark(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        if card.data.get("tax_debt"):
+            arrears = card.data.get("arrears_rub")
+            yield Hit(f"arrears, penalties and fines {_rub(arrears)}" if arrears else "amount not shown", (card,))
+
+
+@rule("tax_reports_missing", "registers", "high", 25,
+      "The tax service marks the company as not filing tax reports for over a year: a dormant or abandoned "
+      "company, whose bank accounts the tax service may freeze.")
+def tax_reports_missing(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        if card.data.get("reports_missing"):
+            yield Hit("pr_otch=1", (card,))
+
+
+@rule("tax_offence_fines", "registers", "low", 5,
+      f"The tax service published fines for tax offences (mostly late or missing returns) in the last "
+      f"{TAX_FINES_YEARS} years.")
+def tax_offence_fines(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        fines = [f for f in card.data.get("tax_offence_fines", []) if f["year"] > evidence.today.year - TAX_FINES_YEARS]
+        if fines:
+            yield Hit("; ".join(f"{f['year']}: {_rub(f['fine_rub']) if f['fine_rub'] else 'sum not shown'}"
+                                for f in fines), (card,))
+
+
+@rule("tax_mass_address", "registers", "medium", 10,
+      f"{MASS_ADDRESS_MIN} or more other companies are registered at the company's address (a mass address): "
+      "the company may have no real office there.")
+def tax_mass_address(evidence: CheckEvidence) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        count = card.data.get("same_address_companies") or 0
+        if count >= MASS_ADDRESS_MIN:
+            sample = ", ".join(c["name"] for c in card.data.get("same_address_sample", []) if c.get("name"))
+            yield Hit(f"{count} other companies, e.g. {sample}", (card,))
+
+
+def _mass_people(evidence: CheckEvidence, field: str) -> Iterable[Hit]:
+    for card in evidence.of("tax_card"):
+        mass = [p for p in card.data.get(field, []) if p["companies"] >= MASS_HEAD_MIN]
+        if mass:
+            yield Hit("; ".join(f"{p['name']}{' (' + p['position'] + ')' if p.get('position') else ''}: "
+                                f"{p['companies']} companies" for p in mass), (card,))
+
+
+@rule("tax_mass_director", "registers", "medium", 15,
+      f"The company's head is head or founder of {MASS_HEAD_MIN} or more companies (a mass director): often a "
+      "nominee who does not run the business.")
+def tax_mass_director(evidence: CheckEvidence) -> Iterable[Hit]:
+    yield from _mass_people(evidence, "heads")
+
+
+@rule("tax_mass_founder", "registers", "low", 5,
+      f"A founder of the company is head or founder of {MASS_HEAD_MIN} or more companies (a mass founder).")
+def tax_mass_founder(evidence: CheckEvidence) -> Iterable[Hit]:
+    yield from _mass_people(evidence, "founders")
+
+
 def _disqualified_heads(evidence: CheckEvidence) -> Iterable[tuple[Observation, str | None]]:
     """Current disqualifications of a head's full name, each with what confirms it is this company's head."""
     record = evidence.registry_record
@@ -483,7 +562,8 @@ def growth_without_staff(evidence: CheckEvidence) -> Iterable[Hit]:
 # --- courts (kad.arbitr.ru: arbitration cases where the company is a party) ---------------------
 # The search list carries no claim amounts and no subject of the claim («о взыскании …»): a
 # claim between parties (civil, or shown without a kind) where the company is the defendant is
-# counted as a suit against it — in arbitration courts most of them are for unpaid debts.
+# counted as a suit against it — in arbitration courts most of them are for unpaid debts. The
+# cards of the newest such suits (court_card) add the amount and whether it is debt collection.
 
 from collections import Counter  # noqa: E402
 
@@ -493,11 +573,27 @@ SUIT_POINTS_RECENT = 3  # per suit filed in the last 12 months
 SUIT_POINTS_OLDER = 1  # per suit filed 12–24 months ago
 SUIT_POINTS_CAP = 30
 SUITS_MIN = 2  # one suit in two years is ordinary business
+DEBT_COLLECTION_EXTRA = 2  # per suit its card shows to collect money owed («о взыскании»)
+CLAIMS_LARGE_RUB = 1_000_000  # claimed from the company in 24 months, as the cards read show
+CLAIMS_VERY_LARGE_RUB = 10_000_000
 
 
 def _cases(evidence: CheckEvidence, kinds: frozenset[str], role: str) -> list[Observation]:
     return sorted((c for c in evidence.of("court_case") if c.data["case_kind"] in kinds and c.data["role"] == role),
                   key=lambda c: c.data["filed_on"], reverse=True)
+
+
+def _cards(evidence: CheckEvidence, cases: list[Observation]) -> list[Observation]:
+    """The case cards read for these cases."""
+    numbers = {c.key for c in cases}
+    return [card for card in evidence.of("court_card") if card.data["case_number"] in numbers]
+
+
+def _cards_coverage(evidence: CheckEvidence) -> str:
+    """How many of the wanted case cards were read, when not all (amounts are then a lower bound)."""
+    return "".join(f"; cards read for {s.data['cards_read']} of {s.data['cards_wanted']} suits (newest first)"
+                   for s in evidence.of("court_search")
+                   if s.data.get("cards_read", 0) < s.data.get("cards_wanted", 0))
 
 
 def _search_coverage(evidence: CheckEvidence) -> str:
@@ -507,23 +603,49 @@ def _search_coverage(evidence: CheckEvidence) -> str:
                    f"{s.data['total']} cases in all" for s in partial)
 
 
+def _suits(evidence: CheckEvidence) -> list[Observation]:
+    """Suits against the company filed in the last 24 months, newest first."""
+    return [c for c in _cases(evidence, SUIT_KINDS, "defendant") if _since(evidence, c.data["filed_on"], 730)]
+
+
 @rule("court_defendant_suits", "courts", "medium", SUIT_POINTS_RECENT,
       f"Suits against the company as defendant in arbitration courts (mostly debt collection): "
       f"{SUIT_POINTS_RECENT} points per suit filed in the last 12 months, {SUIT_POINTS_OLDER} per suit "
-      f"12–24 months ago, from {SUITS_MIN} suits on, at most {SUIT_POINTS_CAP}.")
+      f"12–24 months ago, {DEBT_COLLECTION_EXTRA} more for each whose card shows debt collection, from "
+      f"{SUITS_MIN} suits on, at most {SUIT_POINTS_CAP}.")
 def court_defendant_suits(evidence: CheckEvidence) -> Iterable[Hit]:
-    suits = [c for c in _cases(evidence, SUIT_KINDS, "defendant") if _since(evidence, c.data["filed_on"], 730)]
+    suits = _suits(evidence)
     recent = [c for c in suits if _since(evidence, c.data["filed_on"], 365)]
     if len(suits) < SUITS_MIN:
         return
+    cards = _cards(evidence, suits)
+    collecting = [card for card in cards if card.data.get("debt_collection")]
     plaintiffs = Counter(p["name"] for c in suits for p in c.data.get("plaintiffs", []))
     top = ", ".join(f"{name} ({n})" for name, n in plaintiffs.most_common(3))
     latest = suits[0]
+    debts = f"; {len(collecting)} of {len(cards)} card(s) read show debt collection" if cards else ""
     yield Hit(f"{len(suits)} suit(s) as defendant in 24 months, {len(recent)} in the last 12; latest "
-              f"{latest.data['case_number']} of {latest.data['filed_on']}; plaintiffs: {top}"
-              f"{_search_coverage(evidence)}", tuple(suits),
+              f"{latest.data['case_number']} of {latest.data['filed_on']}; plaintiffs: {top}{debts}"
+              f"{_search_coverage(evidence)}", (*suits, *collecting),
               points=min(SUIT_POINTS_CAP, SUIT_POINTS_RECENT * len(recent)
-                         + SUIT_POINTS_OLDER * (len(suits) - len(recent))))
+                         + SUIT_POINTS_OLDER * (len(suits) - len(recent)) + DEBT_COLLECTION_EXTRA * len(collecting)))
+
+
+def _rub_amount(value: float) -> str:
+    return f"{value:,.2f} RUB".replace(",", " ")
+
+
+@rule("court_claims_total", "courts", "medium", 10,
+      f"Claims against the company in suits of the last 24 months add up to {_rub_amount(CLAIMS_LARGE_RUB)} or "
+      f"more (10 points; 25 from {_rub_amount(CLAIMS_VERY_LARGE_RUB)}), as far as the case cards read show.")
+def court_claims_total(evidence: CheckEvidence) -> Iterable[Hit]:
+    claimed = sorted((c for c in _cards(evidence, _suits(evidence)) if c.data.get("claim_rub")),
+                     key=lambda c: -c.data["claim_rub"])
+    total = sum(c.data["claim_rub"] for c in claimed)
+    if total >= CLAIMS_LARGE_RUB:
+        largest = ", ".join(f"{c.data['case_number']}: {_rub_amount(c.data['claim_rub'])}" for c in claimed[:3])
+        yield Hit(f"{_rub_amount(total)} in {len(claimed)} suit(s); largest {largest}{_cards_coverage(evidence)}",
+                  tuple(claimed), points=25 if total >= CLAIMS_VERY_LARGE_RUB else 10)
 
 
 def _petitions(evidence: CheckEvidence, recent: bool) -> list[Observation]:

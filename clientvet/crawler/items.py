@@ -17,10 +17,12 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "insolvency_case": ("type",),
     "financial_statement": ("year", "lines"),  # amounts in thousands of roubles, lines = where each came from
     "tax_risk_flags": ("inn", "name"),
+    "tax_card": ("inn", "name"),  # pb.nalog.ru company card: tax debt, non-filing, mass address/head flags
     "disqualification": ("person", "organisation", "starts", "ends"),
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
-    "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
+    "court_search": ("side", "total", "pages_read"),  # how much of a court search (by INN, or name) was read
+    "court_card": ("case_number", "url"),  # a case card: claim_rub, dispute, debt_collection
     "enforcement_proceeding": ("number", "started_on", "debtor", "subject", "open"),  # amounts in roubles
 }
 

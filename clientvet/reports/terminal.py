@@ -13,6 +13,15 @@ COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
           "red": "RED — decline, or only with full prepayment"}
 STATUS_STYLE = {"ok": "green", "empty": "cyan", "failed": "red", "skipped": "yellow", "running": "red"}
+# Headings of the reasons, in the order a salesperson reads them: public records first, then
+# what the salesperson entered and the account's history, then what could not be checked.
+GROUP_ORDER = ("courts", "debts", "bankruptcy", "finances", "registers", "reviews",
+               "registry", "conversation", "history", "coverage")
+
+
+def group_rank(group: str) -> tuple[int, str]:
+    """A group's place among the headings; groups not listed come last, by name."""
+    return (GROUP_ORDER.index(group), "") if group in GROUP_ORDER else (len(GROUP_ORDER), group)
 
 
 def render(report: dict[str, Any], console: Console) -> None:
@@ -29,13 +38,15 @@ def render(report: dict[str, Any], console: Console) -> None:
     parts: list[Any] = [header, "", headline]
     if report["factors"]:
         factors = Table(title="Reasons", title_justify="left", expand=True)
-        factors.add_column("group")
         factors.add_column("pts", justify="right")
         factors.add_column("finding", ratio=1)
-        for factor in sorted(report["factors"], key=lambda f: (f["group"], -f["points"])):
-            style = "bold red" if factor["deal_killer"] else ""
-            factors.add_row(factor["group"], str(factor["points"]), f"[{style}]{escape(factor['summary'])}[/]"
-                            if style else escape(factor["summary"]))
+        for group in sorted({f["group"] for f in report["factors"]}, key=group_rank):
+            factors.add_row("", f"[bold]{escape(group.capitalize())}[/]")
+            for factor in sorted((f for f in report["factors"] if f["group"] == group), key=lambda f: -f["points"]):
+                style = "bold red" if factor["deal_killer"] else ""
+                factors.add_row(str(factor["points"]), f"[{style}]{escape(factor['summary'])}[/]"
+                                if style else escape(factor["summary"]))
+            factors.add_section()
         parts += ["", factors]
     else:
         parts += ["", "No risk factors found in the sources that answered."]

@@ -10,6 +10,13 @@ routes every request it makes (landing page, its resources, each fetch) through 
 HAR matcher; an unrecorded one is aborted and fails the source. The replayed browser
 also gets a dead proxy, so nothing leaves the machine even past the routing.
 
+The search is by the company's INN; only when no INN is known (the registry gave the name
+but none) is it by name, and then a case counts only where a party's name matches.
+After the list, the case cards (GET /Card/<guid>, fetched the same way) of the newest
+suits against the company are read for the claim amount and the dispute, at most
+`max_cards` of them (10) with the same pause as between pages; the court_search fact says
+how many were wanted and how many read.
+
 Live runs need a browser the site accepts: one report says it refuses headless Chromium.
 Set `headless = false` under `[kad_arbitr]` in the config file and run under a virtual
 screen: `xvfb-run -a clientvet check --inn …`.
@@ -47,10 +54,11 @@ LANDING = f"{BASE}/"
 SEARCH_URL = f"{BASE}/Kad/SearchInstances"
 PAGE_SIZE = 25  # the most the site gives per page
 SEARCH_HEADERS = {"Content-Type": "application/json", "x-date-format": "iso", "X-Requested-With": "XMLHttpRequest"}
-FETCH_SEARCH = """async ({url, headers, body}) => {
-    const answer = await fetch(url, {method: "POST", headers, body, credentials: "same-origin"});
+FETCH = """async ({url, method, headers, body}) => {
+    const answer = await fetch(url, {method, headers, body, credentials: "same-origin"});
     return {status: answer.status, type: answer.headers.get("content-type"), text: await answer.text()};
 }"""
+CARD_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 # Where to find a browser when the config file names none (`[kad_arbitr] browser = "/path"`).
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -67,6 +75,7 @@ FINGERPRINT_COOKIES = frozenset({"wasm", "pr_fp"})  # set by the landing page's 
 FINGERPRINT_WAIT = 20.0  # seconds
 PAGE_DELAY = 3.0  # seconds before each search page: the site blocks fast pollers with 451
 MAX_PAGES = 40  # the list comes newest first: 1,000 cases cover years of any company but the largest
+MAX_CARDS = 10  # case cards read per company: the newest suits against it
 
 # Case kind from the class of the icon in td.num. "default" is how the site draws a case
 # without a kind icon (one real row: an insurer's claim against a housing company).
@@ -79,6 +88,11 @@ SIDES = {"plaintiffs": "plaintiff", "respondents": "respondent"}  # key in the f
 ROLES = {"respondents": "defendant", "plaintiffs": "plaintiff"}  # checked in this order
 OTHER_ROLE = "third_party"
 INN_LABEL = "ИНН:"
+SUIT_KINDS = frozenset({"civil", "unspecified"})  # claims between parties: the cards worth reading
+# Card: the claim sits in a chronology item's additional info, e.g. «Сумма исковых требований 2 450 000,00 руб.».
+CLAIM = re.compile(r"Сумма исковых требований:?\s*(\d[\d\s]*(?:[.,]\d{1,2})?)")
+# Wording of the dispute or of the claim that means the plaintiff collects money owed.
+DEBT_COLLECTION = ("взыскан", "неисполнении или ненадлежащем исполнении обязательств")
 
 
 def find_browser() -> str | None:
@@ -102,9 +116,10 @@ def browser_problem() -> str | None:
     return None
 
 
-def search_body(inn: str, page: int) -> str:
+def search_body(side: str, page: int) -> str:
+    """The search for one participant (an INN, or a name when no INN is known), any role."""
     return json.dumps({"Page": page, "Count": PAGE_SIZE, "Courts": [], "DateFrom": None, "DateTo": None,
-                       "Sides": [{"Name": inn, "Type": -1, "ExactMatch": False}], "Judges": [],
+                       "Sides": [{"Name": side, "Type": -1, "ExactMatch": False}], "Judges": [],
                        "CaseNumbers": [], "WithVKSInstances": False}, separators=(",", ":"))
 
 
@@ -182,6 +197,35 @@ def parse_answer(response: Response) -> tuple[list[dict[str, Any]], tuple[int, i
     return cases, pages
 
 
+def parse_card(response: Response, case_number: str) -> dict[str, Any]:
+    """Claim amount, dispute and state of one case card; a page that is not this case's card is a failure."""
+    check_status(response)
+    selector = Selector(text=response.text)
+    shown = _clean(selector.css("input#caseName::attr(value)").get()
+                   or selector.css(".js-case-header-case_num::text").get())
+    if not shown:
+        if "pravocaptcha" in response.text.lower():
+            raise SourceFailure(f"captcha: the case card {response.url} asks for a captcha")
+        raise SourceFailure(f"blocked: an HTML page instead of the case card {response.url}")
+    if shown != case_number:
+        raise SourceFailure(f"unparseable answer: the card of {response.url} shows case {shown}, not {case_number}")
+    dispute = _clean(" ".join(selector.css(".b-iblock__header_card > span:first-child ::text").getall())) or None
+    items = selector.css("#chrono_list_content .js-chrono-item")
+    claims = [(item, m) for item in items
+              for m in [CLAIM.search(_clean(" ".join(item.css(".additional-info ::text").getall())))] if m]
+    # The chronology runs newest first: the oldest amount is the one the claim was filed with.
+    filed_with = claims[-1] if claims else None
+    claim_text = _clean(" ".join(filed_with[0].css(".b-case-result-text ::text").getall())) if filed_with else ""
+    wording = f"{dispute or ''} {claim_text}".lower()
+    return {
+        "case_number": case_number, "url": response.url,
+        "status": _clean(selector.css(".b-case-header-desc ::text").get()) or None,
+        "dispute": dispute, "claim": claim_text or None,
+        "claim_rub": float(re.sub(r"\s", "", filed_with[1].group(1)).replace(",", ".")) if filed_with else None,
+        "debt_collection": any(marker in wording for marker in DEBT_COLLECTION),
+    }
+
+
 def check_status(response: Response) -> None:
     if response.status in BLOCK_STATUSES:
         raise SourceFailure(f"{BLOCK_STATUSES[response.status]}: HTTP {response.status} from {response.url}")
@@ -189,16 +233,22 @@ def check_status(response: Response) -> None:
         raise SourceFailure(f"HTTP error: HTTP {response.status} from {response.url}")
 
 
-def subject_role(case: dict[str, Any], inn: str, names: Iterable[str]) -> tuple[str, str]:
-    """(role, how it was decided): by INN where the party shows one, else by name."""
+def subject_role(case: dict[str, Any], inn: str | None, names: Iterable[str]) -> tuple[str, str] | None:
+    """(role, how it was decided): by INN where both sides have one, else by name.
+
+    A party that shows an INN is never taken for the company by name when the company's INN is
+    known. After an INN search the company is in the case even where the list does not show it
+    (a third party); after a name search a case without a matching party is not its case: None.
+    """
     names = list(names)
     for side, role in ROLES.items():
         for party in case[side]:
-            if party["inn"] == inn:
-                return role, "INN"
-            if not party["inn"] and party["name"] and any(match_names(n, party["name"]).same for n in names):
+            if inn and party["inn"]:
+                if party["inn"] == inn:
+                    return role, "INN"
+            elif party["name"] and any(match_names(n, party["name"]).same for n in names):
                 return role, "name"
-    return OTHER_ROLE, "not among the plaintiffs or respondents the list shows"
+    return (OTHER_ROLE, "not among the plaintiffs or respondents the list shows") if inn else None
 
 
 def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list[str]]:
@@ -215,7 +265,7 @@ def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list
 class KadArbitrSpider(SourceSpider):
     name = "kad_arbitr"
     jurisdiction = "RU"
-    evidence = ("court_case", "court_search")
+    evidence = ("court_case", "court_card", "court_search")
     needs_browser = True
     after = ("egrul",)  # the company's name, for parties shown without an INN
 
@@ -244,12 +294,12 @@ class KadArbitrSpider(SourceSpider):
             return
         registry_inn, names = subject_names(self.store.observations(subject.check_id))
         inn = subject.value if subject.scheme == "inn" else registry_inn
-        if not inn:
-            self.ledger.skip(subject, "no INN to search by (the registry gave none)")
+        if not inn and not names:
+            self.ledger.skip(subject, "no INN or name to search by (the registry gave neither)")
             return
         meta = {"playwright": True, "playwright_include_page": True, "playwright_context": self.name,
                 "playwright_context_kwargs": {"locale": "ru-RU", "timezone_id": "Europe/Moscow"},
-                "inn": inn, "names": names}
+                "inn": inn, "side": inn or names[0], "names": names}
         if self.replay:
             if load_archive(self.settings["CLIENTVET_REPLAY"]).find("GET", LANDING, None, None) is None:
                 # What the browser would report, without starting one.
@@ -290,31 +340,48 @@ class KadArbitrSpider(SourceSpider):
         self.ledger.fail(meta["subject"], reason)
 
     async def search(self, response: Response) -> AsyncIterator[Any]:
-        """Search the INN page after page from inside the landing page, then close it."""
+        """Search page after page from inside the landing page, read the cards of suits against it, close it."""
         page: Page = response.meta["playwright_page"]
-        subject, inn = response.meta["subject"], response.meta["inn"]
+        inn, side = response.meta["inn"], response.meta["side"]
         try:
             async with self.one_search_at_a_time:
                 fingerprinted = await self.fingerprint_cookies(page)
-                number, last = 1, 1
+                number, last, suits = 1, 1, []
                 while number <= last:
-                    if not self.replay:  # also between one company's search and the next one's
-                        await asyncio.sleep(PAGE_DELAY)
-                    answer = await self.fetch_page(page, response, number, fingerprinted)
+                    await self.pause()  # also between one company's search and the next one's
+                    answer = await self.fetch(page, response, "POST", SEARCH_URL, search_body(side, number),
+                                              SEARCH_HEADERS, fingerprinted)
                     cases, (shown, pages, total) = parse_answer(answer)
                     if shown != number and total:
                         raise SourceFailure(f"unparseable answer: asked for page {number}, got page {shown}")
                     for case in cases:
-                        role, basis = subject_role(case, inn, response.meta["names"])
+                        found = subject_role(case, inn, response.meta["names"])
+                        if found is None:
+                            continue  # a name search hit another company
+                        role, basis = found
                         yield self.fact(answer, "court_case", case["case_number"], **case, role=role,
                                         role_basis=basis)
+                        if role == "defendant" and case["case_kind"] in SUIT_KINDS and case["url"]:
+                            suits.append(case)
                     last = min(pages, int(config.setting("kad_arbitr.max_pages", MAX_PAGES)))
                     number += 1
+                cards = suits[:int(config.setting("kad_arbitr.max_cards", MAX_CARDS))]
+                for case in cards:
+                    await self.pause()
+                    card = await self.fetch(page, response, "GET", case["url"], None, CARD_HEADERS, fingerprinted)
+                    yield self.fact(card, "court_card", case["case_number"], **parse_card(card, case["case_number"]))
                 if total:
-                    yield self.fact(answer, "court_search", f"inn:{inn}", inn=inn, total=total, pages=pages,
-                                    pages_read=number - 1, complete=number - 1 >= pages)
+                    yield self.fact(answer, "court_search", f"{'inn' if inn else 'name'}:{side}", side=side, inn=inn,
+                                    searched_by="INN" if inn else "name", total=total, pages=pages,
+                                    pages_read=number - 1, complete=number - 1 >= pages,
+                                    cards_wanted=len(suits), cards_read=len(cards))
         finally:
             await page.close()
+
+    async def pause(self) -> None:
+        """The site blocks fast pollers with 451: wait before every request after the landing page."""
+        if not self.replay:
+            await asyncio.sleep(PAGE_DELAY)
 
     async def fingerprint_cookies(self, page: Page) -> bool:
         """Wait for the anti-bot cookies the landing page's scripts set; False if they never come."""
@@ -325,13 +392,13 @@ class KadArbitrSpider(SourceSpider):
                 return FINGERPRINT_COOKIES <= names
             await asyncio.sleep(0.5)
 
-    async def fetch_page(self, page: Page, landing: Response, number: int, fingerprinted: bool) -> HtmlResponse:
-        """One search page fetched by the page itself, archived, as a Scrapy response."""
+    async def fetch(self, page: Page, landing: Response, method: str, url: str, body: str | None,
+                    headers: dict[str, str], fingerprinted: bool) -> HtmlResponse:
+        """One search page or case card fetched by the page itself, archived, as a Scrapy response."""
         subject = landing.meta["subject"]
-        body = search_body(landing.meta["inn"], number)
         self.ledger.request_sent(subject)
         try:
-            result = await page.evaluate(FETCH_SEARCH, {"url": SEARCH_URL, "headers": SEARCH_HEADERS, "body": body})
+            result = await page.evaluate(FETCH, {"url": url, "method": method, "headers": headers, "body": body})
         except PlaywrightError as exc:
             unrecorded = landing.meta.get("unrecorded")
             raise SourceFailure(unrecorded[-1] if unrecorded else
@@ -339,14 +406,14 @@ class KadArbitrSpider(SourceSpider):
         content = result["text"].encode("utf-8")  # as the page's fetch() decoded it
         content_type = result["type"] or "text/html; charset=utf-8"
         response_id = self.store.archive_response(
-            check_id=subject.check_id, source=self.name, method="POST", url=SEARCH_URL, request_body=body,
+            check_id=subject.check_id, source=self.name, method=method, url=url, request_body=body,
             status=result["status"], content_type=content_type, body=content, replayed=self.replay)
-        request = scrapy.Request(SEARCH_URL, method="POST", body=body, headers=SEARCH_HEADERS,
+        request = scrapy.Request(url, method=method, body=body, headers=headers,
                                  meta={"subject": subject, "response_id": response_id})
-        answer = HtmlResponse(SEARCH_URL, status=result["status"], headers={"Content-Type": content_type},
+        answer = HtmlResponse(url, status=result["status"], headers={"Content-Type": content_type},
                               body=content, encoding="utf-8", request=request)
         if answer.status in BLOCK_STATUSES and not fingerprinted:
-            raise SourceFailure(f"{BLOCK_STATUSES[answer.status]}: HTTP {answer.status} from {SEARCH_URL} "
+            raise SourceFailure(f"{BLOCK_STATUSES[answer.status]}: HTTP {answer.status} from {url} "
                                 f"(the landing page set no {'/'.join(sorted(FINGERPRINT_COOKIES))} cookies: "
                                 "try `headless = false` under [kad_arbitr] in the config, run under xvfb-run)")
         return answer
