@@ -21,6 +21,10 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
     "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
+    "officer_appointments": ("total", "read"),  # a director's appointments at all companies (Companies House)
+    "psc": ("type",),  # a person with significant control; super-secure ones have no name
+    "psc_register": ("active_count",),
+    "filing": ("event", "date"),  # a filing-history entry a rule reads (name, office, strike-off)
 }
 
 
