@@ -77,8 +77,8 @@ def _one_or_many(value) -> list:
     return value if isinstance(value, list) else [value] if value else []
 
 
-def parse_feed(answer: dict) -> tuple[list[dict], int]:
-    """The notices of one JSON feed page, and how many the search found in all."""
+def parse_feed(answer: dict) -> tuple[list[dict], int, bool]:
+    """The notices of one JSON feed page, how many the search found in all, and whether a next page exists."""
     if not isinstance(answer, dict) or "f:total" not in answer:
         raise SourceFailure("unparseable answer: Gazette feed has no f:total")
     notices = []
@@ -99,8 +99,9 @@ def parse_feed(answer: dict) -> tuple[list[dict], int]:
             "title": " ".join(str(entry.get("title") or "").split()), "published": entry["published"][:10],
             "url": page, "excerpt": text[:1000], "company_number": company_number_in(text),
         })
+    has_next = any(isinstance(link, dict) and link.get("@rel") == "next" for link in _one_or_many(answer.get("link")))
     try:
-        return notices, int(answer["f:total"])
+        return notices, int(answer["f:total"]), has_next
     except (TypeError, ValueError):
         raise SourceFailure(f"unparseable answer: Gazette f:total {answer['f:total']!r}") from None
 
@@ -134,7 +135,7 @@ class GazetteSpider(SourceSpider):
 
     def parse(self, response):
         subject, name, page = response.meta["subject"], response.meta["name"], response.meta["page"]
-        notices, total = parse_feed(self.json(response))
+        notices, total, has_next = parse_feed(self.json(response))
         for notice in notices:
             attributed_by = attribution(notice, subject.value, name)
             if attributed_by is None:
@@ -145,8 +146,8 @@ class GazetteSpider(SourceSpider):
                 notice_code=notice["code"], title=notice["title"], url=notice["url"],
                 company_number=notice["company_number"], attributed_by=attributed_by, excerpt=notice["excerpt"],
             )
-        if page * PAGE_SIZE < total:
+        if has_next:
             if page < MAX_PAGES:
                 yield self.search(subject, name, page + 1)
             else:
-                logger.warning("Gazette: %s notices match %r; read the newest %s", total, name, page * PAGE_SIZE)
+                logger.warning("Gazette: %s notices match %r; read the newest %s pages", total, name, page)
