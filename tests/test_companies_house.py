@@ -138,8 +138,9 @@ def test_horley_has_three_appointments_two_failed_which_is_not_many(ch):
     [found] = facts(parsed(spider().parse_appointments, ch / "officer-BUzLMub_QilQ_HNnIUxLkZrs5KM.har",
                            "/appointments", "07310390"))
     assert found.key == "BUzLMub_QilQ_HNnIUxLkZrs5KM"
-    assert (found.data["name"], found.data["total"], found.data["failed"], found.data["current"]) == \
-        ("Allan David HORLEY", 3, 2, 1)
+    assert (found.data["name"], found.data["total"], found.data["read"], found.data["current"]) == \
+        ("Allan David HORLEY", 3, 3, 1)
+    assert [c["company_status"] for c in found.data["companies"]] == ["dissolved", "active", "dissolved"]
     assert {c["company_number"] for c in found.data["companies"]} == {"07133481", "07649312", "07310390"}
     assert factor(verdict([found], "07310390"), "uk_director_many_appointments") is None
 
@@ -148,6 +149,16 @@ def test_director_with_27_appointments_and_6_failed_companies_is_medium():
     found = factor(verdict(handmade_facts()), "uk_director_many_appointments")
     assert found.rule.severity == "medium" and found.points == 10
     assert found.detail == "Ima Madeup EXAMPLE: 27 appointment(s), 6 dissolved or insolvent"
+
+
+def test_many_appointments_alone_count_and_unread_pages_are_said():
+    """27 appointments at live companies still count; a total beyond the page read is named as such."""
+    [director] = [f for f in handmade_facts() if f.kind == "officer_appointments"]
+    live = [{**c, "company_status": "active"} for c in director.data["companies"]]
+    bigger = Fact(director.subject, director.source, director.kind, director.key,
+                  {**director.data, "companies": live, "total": 60})
+    found = factor(verdict([bigger]), "uk_director_many_appointments")
+    assert found.detail == "Ima Madeup EXAMPLE: 60 appointment(s), 0 dissolved or insolvent among the 27 read"
 
 
 def test_outstanding_charge_of_the_made_up_company():

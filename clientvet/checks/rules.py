@@ -634,13 +634,17 @@ def uk_recent_name_or_office_change(evidence: CheckEvidence) -> Iterable[Hit]:
       f"A current director holds {UK_MANY_APPOINTMENTS}+ appointments, or {UK_MANY_FAILED}+ of their companies are "
       "dissolved or insolvent: the pattern of a nominee director or of companies left behind (phoenix).")
 def uk_director_many_appointments(evidence: CheckEvidence) -> Iterable[Hit]:
-    flagged = [a for a in evidence.of("officer_appointments")
-               if a.data["total"] >= UK_MANY_APPOINTMENTS or (a.data.get("failed") or 0) >= UK_MANY_FAILED]
+    flagged = []
+    for director in evidence.of("officer_appointments"):
+        failed = sum(1 for c in director.data.get("companies") or []
+                     if c.get("company_status") in (*UK_CEASED, *UK_INSOLVENT))
+        if director.data["total"] >= UK_MANY_APPOINTMENTS or failed >= UK_MANY_FAILED:
+            unread = director.data["read"] < director.data["total"]
+            flagged.append((director, f"{director.data.get('name')}: {director.data['total']} appointment(s), "
+                                      f"{failed} dissolved or insolvent"
+                                      + (f" among the {director.data['read']} read" if unread else "")))
     if flagged:
-        yield Hit("; ".join(f"{a.data.get('name')}: {a.data['total']} appointment(s), {a.data.get('failed')} "
-                            f"dissolved or insolvent" + (f" among the {a.data['read']} read"
-                                                         if a.data["read"] < a.data["total"] else "")
-                            for a in flagged), tuple(flagged))
+        yield Hit("; ".join(text for _, text in flagged), tuple(director for director, _ in flagged))
 
 
 @rule("uk_no_psc", "registry", "low", 5,

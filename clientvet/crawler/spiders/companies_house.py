@@ -31,10 +31,6 @@ DIRECTOR_ROLES = frozenset({
     "llp-member", "llp-designated-member", "corporate-llp-member", "corporate-llp-designated-member",
 })
 MAX_DIRECTORS_FOLLOWED = 10  # a board larger than this is a listed group, not a phoenix; spare the budget
-FAILED_COMPANY_STATUSES = frozenset({
-    "dissolved", "liquidation", "administration", "receivership", "insolvency-proceedings",
-    "converted-closed", "closed", "removed",
-})
 
 # Filing-history descriptions (Companies House api-enumerations) → the event a rule reads.
 # Both spellings of "compulsory" occur in the enumeration.
@@ -178,13 +174,13 @@ class CompaniesHouseSpider(SourceSpider):
         ):
             yield self.api(subject, path, callback)
 
-    def api(self, subject: Subject, path: str, callback) -> scrapy.Request:
+    def api(self, subject: Subject, path: str, callback, **kwargs) -> scrapy.Request:
         headers = {"Accept": "application/json"}
         if self.key:  # HTTP Basic: the key is the user name, the password is empty
             headers["Authorization"] = basic_auth_header(self.key, "")
         # 404 is an answer here: no such company, or no charges / insolvency case / PSC.
         return self.request(subject, BASE + path, callback, headers=headers,
-                            meta={"handle_httpstatus_list": [404]})
+                            meta={"handle_httpstatus_list": [404]}, **kwargs)
 
     def parse_profile(self, response):
         if response.status == 404:
@@ -228,11 +224,11 @@ class CompaniesHouseSpider(SourceSpider):
                     and appointments.startswith("/officers/") and appointments not in followed
                     and len(followed) < MAX_DIRECTORS_FOLLOWED):
                 followed.add(appointments)
-                request = self.api(response.meta["subject"], appointments, self.parse_appointments)
-                yield request.replace(dont_filter=True)  # the same director may run several subjects
+                # dont_filter: the same director may run several of the companies checked in one run
+                yield self.api(response.meta["subject"], appointments, self.parse_appointments, dont_filter=True)
 
     def parse_appointments(self, response):
-        """How many companies a director is appointed to, and how many of them failed."""
+        """A director's appointments at all companies, each with the company's status (the first page)."""
         if response.status == 404:
             return
         answer = self.json(response)
@@ -251,7 +247,6 @@ class CompaniesHouseSpider(SourceSpider):
             response, "officer_appointments", officer_id,
             name=answer.get("name"), total=answer["total_results"], read=len(companies),
             current=sum(1 for c in companies if not c["resigned_on"]),
-            failed=sum(1 for c in companies if c["company_status"] in FAILED_COMPANY_STATUSES),
             is_corporate_officer=answer.get("is_corporate_officer"), companies=companies,
         )
 
