@@ -141,7 +141,8 @@ def test_unknown_company_number_is_an_error_that_changes_nothing(tmp_path):
                  "content": {"text": '{"errors":[{"error":"company-profile-not-found","type":"ch:service"}]}'}}
     base = "https://api.company-information.service.gov.uk/company/99999999"
     entries = [{"request": {"method": "GET", "url": base + path, "headers": []}, "response": not_found}
-               for path in ("", "/officers", "/charges", "/insolvency")]
+               for path in ("", "/officers", "/persons-with-significant-control", "/charges", "/insolvency",
+                            "/filing-history")]
     (replay / "handmade-unknown-99999999.har").write_text(json.dumps({"log": {"entries": entries}}))
     db = tmp_path / "db.sqlite"
     result = run_cli("check", "--company-number", "99999999", "--replay", str(replay), "--db", str(db))

@@ -766,3 +766,102 @@ def enforcement_paid(evidence: CheckEvidence) -> Iterable[Hit]:
     if proceedings:
         yield Hit("; ".join(map(_proceeding, proceedings)), tuple(proceedings),
                   points=min(ENFORCEMENT_PAID_CAP, len(proceedings)))
+# --- uk (Companies House filings, officers and PSC; The Gazette notices) ------------------------
+
+UK_PETITION_DAYS = 365  # a petition is heard within weeks; an older one was dismissed, paid or became an order
+UK_APPOINTMENT_DAYS = 3 * 365  # a company that left administration or liquidation years ago has a new record since
+UK_STRIKE_OFF_DAYS = 365
+UK_CHANGE_DAYS = 365
+UK_WINDING_UP = ("liquidator_appointed", "administrator_appointed", "winding_up_order", "winding_up_resolution")
+UK_MANY_APPOINTMENTS = 20  # current and past appointments of one director, all companies
+UK_MANY_FAILED = 3  # of them dissolved, in liquidation or administration
+
+
+def _gazette(evidence: CheckEvidence, categories: tuple[str, ...], days: int) -> list[Observation]:
+    return sorted((n for n in evidence.of("notice") if n.source == "gazette" and n.data["category"] in categories
+                   and _since(evidence, n.data["published"], days)), key=lambda n: n.data["published"], reverse=True)
+
+
+def _notice(notice: Observation) -> str:
+    return (f"«{notice.data['type']}» of {notice.data['published']} ({notice.data.get('url')}, "
+            f"matched by {notice.data.get('attributed_by')})")
+
+
+@rule("uk_winding_up_petition", "bankruptcy", "critical", 100,
+      f"A petition to wind the company up was published in The Gazette in the last {UK_PETITION_DAYS} days: "
+      "a creditor asks the court to liquidate it.", deal_killer=True)
+def uk_winding_up_petition(evidence: CheckEvidence) -> Iterable[Hit]:
+    notices = _gazette(evidence, ("winding_up_petition",), UK_PETITION_DAYS)
+    if notices:
+        yield Hit("; ".join(map(_notice, notices)), tuple(notices))
+
+
+@rule("uk_winding_up", "bankruptcy", "critical", 100,
+      "The Gazette published a winding-up order or resolution, or the appointment of a liquidator or "
+      f"administrator, in the last {UK_APPOINTMENT_DAYS // 365} years.", deal_killer=True)
+def uk_winding_up(evidence: CheckEvidence) -> Iterable[Hit]:
+    notices = _gazette(evidence, UK_WINDING_UP, UK_APPOINTMENT_DAYS)
+    if notices:
+        yield Hit("; ".join(map(_notice, notices)), tuple(notices))
+
+
+def _filings(evidence: CheckEvidence, events: tuple[str, ...], days: int | None = None) -> list[Observation]:
+    return sorted((f for f in evidence.of("filing") if f.data["event"] in events
+                   and (days is None or _since(evidence, f.data["date"], days))),
+                  key=lambda f: f.data["date"], reverse=True)
+
+
+@rule("uk_strike_off_notice", "registry", "high", 25,
+      "The registrar proposes to strike the company off (first Gazette notice), usually for unfiled accounts or "
+      "confirmation statements; it is dissolved unless the action is stopped.")
+def uk_strike_off_notice(evidence: CheckEvidence) -> Iterable[Hit]:
+    notices = _gazette(evidence, ("strike_off",), UK_STRIKE_OFF_DAYS)
+    filings = _filings(evidence, ("strike_off_notice",), UK_STRIKE_OFF_DAYS)
+    record = evidence.registry_record
+    proposal = record if record and record.data.get("status_detail") == "active-proposal-to-strike-off" else None
+    latest = max([n.data["published"] for n in notices] + [f.data["date"] for f in filings], default=None)
+    stopped = [f for f in _filings(evidence, ("strike_off_discontinued",)) if latest and f.data["date"] >= latest]
+    if stopped and not proposal:
+        return
+    found = [f"Gazette {_notice(n)}" for n in notices] + [f"filing {f.data['type']} of {f.data['date']}" for f in filings]
+    if proposal:
+        found.append("Companies House status detail 'active-proposal-to-strike-off'")
+    if found:
+        yield Hit("; ".join(found), (*notices, *filings, *((proposal,) if proposal else ())))
+
+
+@rule("uk_recent_name_or_office_change", "registry", "low", 5,
+      f"The company changed its name or registered office in the last {UK_CHANGE_DAYS} days: make sure the "
+      "contract names the company as it is registered now.")
+def uk_recent_name_or_office_change(evidence: CheckEvidence) -> Iterable[Hit]:
+    filings = _filings(evidence, ("change_of_name", "registered_office_change"), UK_CHANGE_DAYS)
+    if filings:
+        changes = [f"{'name' if f.data['event'] == 'change_of_name' else 'registered office'} on {f.data['date']}"
+                   + (f" (from {f.data['old_address']})" if f.data.get("old_address") else "") for f in filings]
+        yield Hit("; ".join(changes), tuple(filings))
+
+
+@rule("uk_director_many_appointments", "registry", "medium", 10,
+      f"A current director holds {UK_MANY_APPOINTMENTS}+ appointments, or {UK_MANY_FAILED}+ of their companies are "
+      "dissolved or insolvent: the pattern of a nominee director or of companies left behind (phoenix).")
+def uk_director_many_appointments(evidence: CheckEvidence) -> Iterable[Hit]:
+    flagged = []
+    for director in evidence.of("officer_appointments"):
+        failed = sum(1 for c in director.data.get("companies") or []
+                     if c.get("company_status") in (*UK_CEASED, *UK_INSOLVENT))
+        if director.data["total"] >= UK_MANY_APPOINTMENTS or failed >= UK_MANY_FAILED:
+            unread = director.data["read"] < director.data["total"]
+            flagged.append((director, f"{director.data.get('name')}: {director.data['total']} appointment(s), "
+                                      f"{failed} dissolved or insolvent"
+                                      + (f" among the {director.data['read']} read" if unread else "")))
+    if flagged:
+        yield Hit("; ".join(text for _, text in flagged), tuple(director for director, _ in flagged))
+
+
+@rule("uk_no_psc", "registry", "low", 5,
+      "No active person with significant control is registered: who owns or controls the company is not on record.")
+def uk_no_psc(evidence: CheckEvidence) -> Iterable[Hit]:
+    for register in evidence.of("psc_register"):
+        if register.data["active_count"] == 0:
+            statements = " (the register holds statements instead)" if register.data.get("statements_url") else ""
+            yield Hit(f"0 active, {register.data.get('ceased_count') or 0} ceased{statements}", (register,))

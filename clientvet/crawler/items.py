@@ -24,6 +24,10 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "court_search": ("side", "total", "pages_read"),  # how much of a court search (by INN, or name) was read
     "court_card": ("case_number", "url"),  # a case card: claim_rub, dispute, debt_collection
     "enforcement_proceeding": ("number", "started_on", "debtor", "subject", "open"),  # amounts in roubles
+    "officer_appointments": ("total", "read"),  # a director's appointments at all companies (Companies House)
+    "psc": ("type",),  # a person with significant control; super-secure ones have no name
+    "psc_register": ("active_count",),
+    "filing": ("event", "date"),  # a filing-history entry a rule reads (name, office, strike-off)
 }
 
 
