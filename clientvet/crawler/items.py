@@ -21,6 +21,10 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
     "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
+    "bankruptcy_report": ("form", "filed_on", "items"),  # an SEC 8-K with item 1.03 (bankruptcy or receivership)
+    "annual_financials": ("year", "period_end", "currency"),  # SEC XBRL figures of one fiscal year, in USD
+    "federal_case": ("docket_number", "court_id", "filed_on", "role"),  # a US federal docket naming the company
+    "federal_case_search": ("query", "total", "pages_read"),  # how much of a CourtListener search was read
 }
 
 
