@@ -141,13 +141,16 @@ def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
                         year[measure] = value["val"]
                         year["lines"][measure] = (f"us-gaap:{name} in {value['form']} {value.get('accn')} "
                                                   f"filed {value.get('filed')}")
-    doubts = {value["end"]: bool(value["val"])
-              for unit in ((gaap.get(GOING_CONCERN_CONCEPT) or {}).get("units") or {}).values()
-              for value in unit if value.get("end") in years and value.get("form") in ANNUAL_REPORTS}
+    for unit in ((gaap.get(GOING_CONCERN_CONCEPT) or {}).get("units") or {}).values():
+        for value in unit:
+            if value.get("end") in years and value.get("form") in ANNUAL_REPORTS:
+                years[value["end"]]["going_concern_doubt"] = bool(value.get("val"))
+                years[value["end"]]["lines"]["going_concern_doubt"] = (
+                    f"us-gaap:{GOING_CONCERN_CONCEPT} in {value['form']} {value.get('accn')} filed {value.get('filed')}")
     return [{"year": int(end[:4]), "period_end": end, "currency": "USD",
              "revenue": years[end].get("revenue"), "net_income": years[end].get("net_income"),
              "stockholders_equity": years[end].get("stockholders_equity"),
-             "going_concern_doubt": doubts.get(end), "lines": years[end]["lines"]}
+             "going_concern_doubt": years[end].get("going_concern_doubt"), "lines": years[end]["lines"]}
             for end in sorted(years, reverse=True)[:YEARS_KEPT]]
 
 
@@ -160,12 +163,12 @@ class EdgarSpider(SourceSpider):
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        if not self.replay and not self.user_agent():
+        if not self.replay and not self.contact_user_agent():
             self.ledger.skip(subject, NO_CONTACT)
             return
         yield self.api(subject, SUBMISSIONS_URL.format(cik=subject.value), self.parse_submissions)
 
-    def user_agent(self) -> str | None:
+    def contact_user_agent(self) -> str | None:
         """SEC's format is '<name> <e-mail>': from edgar.contact_email, or a user_agent that holds an e-mail."""
         if email := config.setting("edgar.contact_email"):
             return f"clientvet {email}"
@@ -174,7 +177,7 @@ class EdgarSpider(SourceSpider):
 
     def api(self, subject: Subject, url: str, callback) -> scrapy.Request:
         headers = {"Accept": "application/json"}
-        if user_agent := self.user_agent():
+        if user_agent := self.contact_user_agent():
             headers["User-Agent"] = user_agent
         # 404: no such CIK, or no XBRL figures filed; 403: a block or the rate-limit page.
         return self.request(subject, url, callback, headers=headers, meta={"handle_httpstatus_list": [403, 404]})
