@@ -118,7 +118,7 @@ class CourtListenerSpider(SourceSpider):
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         names = company_names(self.store.observations(subject.check_id))
         if not names:
-            self.ledger.skip(subject, "no company name to search by (EDGAR gave none)")
+            self.ledger.skip(subject, "no company name to search by (no EDGAR registry record)")
             return
         yield self.search(subject, search_url(names[0]), {"names": names, "query": names[0], "page": 1})
 
