@@ -126,6 +126,11 @@ def _annual_values(concept_facts: dict, duration: bool) -> dict[str, dict[str, A
     return by_end
 
 
+def _line(concept: str, value: dict[str, Any]) -> str:
+    """Where a figure came from, for the evidence: concept, report, accession, filing date."""
+    return f"us-gaap:{concept} in {value['form']} {value.get('accn')} filed {value.get('filed')}"
+
+
 def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
     """Revenue, net income and stockholders' equity per fiscal year-end, newest first, in USD."""
     if "facts" not in company_facts:
@@ -139,14 +144,12 @@ def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
                     year = years.setdefault(end, {"lines": {}})
                     if measure not in year:
                         year[measure] = value["val"]
-                        year["lines"][measure] = (f"us-gaap:{name} in {value['form']} {value.get('accn')} "
-                                                  f"filed {value.get('filed')}")
+                        year["lines"][measure] = _line(name, value)
     for unit in ((gaap.get(GOING_CONCERN_CONCEPT) or {}).get("units") or {}).values():
         for value in unit:
             if value.get("end") in years and value.get("form") in ANNUAL_REPORTS:
                 years[value["end"]]["going_concern_doubt"] = bool(value.get("val"))
-                years[value["end"]]["lines"]["going_concern_doubt"] = (
-                    f"us-gaap:{GOING_CONCERN_CONCEPT} in {value['form']} {value.get('accn')} filed {value.get('filed')}")
+                years[value["end"]]["lines"]["going_concern_doubt"] = _line(GOING_CONCERN_CONCEPT, value)
     return [{"year": int(end[:4]), "period_end": end, "currency": "USD",
              "revenue": years[end].get("revenue"), "net_income": years[end].get("net_income"),
              "stockholders_equity": years[end].get("stockholders_equity"),
