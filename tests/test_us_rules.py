@@ -95,7 +95,8 @@ def test_suits_as_defendant_score_by_age_and_ignore_other_roles_and_courts():
                  case(3, "defendant", "2025-02-01"),  # 12-24 months: 1 point
                  case(4, "defendant", "2024-06-01"),  # older than 24 months
                  case(5, "plaintiff", "2026-02-01"), case(6, "party", "2026-02-01"),
-                 case(7, "defendant", "2026-07-01", court="nysb"))  # an adversary proceeding
+                 case(7, "defendant", "2026-07-01", court="nysb"),  # an adversary proceeding
+                 case(8, "defendant", None))  # RECAP shows no filing date: cannot be dated, not counted
     [factor] = found["us_defendant_suits"]
     assert factor.points == 3 + 3 + 1
     assert [e.key for e in factor.evidence] == ["1", "2", "3"]

@@ -569,7 +569,7 @@ def _federal_case(case: Observation) -> str:
     court = d.get("court_citation") or d.get("court_id")
     chapter = f", chapter {d['chapter']}" if d.get("chapter") else ""
     state = "open" if d.get("open") else f"closed {d.get('terminated_on')}"
-    return f"{court} {d['docket_number']} «{d.get('case_name')}»{chapter}, filed {d['filed_on']}, {state}"
+    return f"{court} {d.get('docket_number')} «{d.get('case_name')}»{chapter}, filed {d.get('filed_on')}, {state}"
 
 
 def _bankruptcy_report(report: Observation) -> str:

@@ -23,7 +23,7 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
     "bankruptcy_report": ("form", "filed_on", "items"),  # an SEC 8-K with item 1.03 (bankruptcy or receivership)
     "annual_financials": ("year", "period_end", "currency"),  # SEC XBRL figures of one fiscal year, in USD
-    "federal_case": ("docket_number", "court_id", "filed_on", "role"),  # a US federal docket naming the company
+    "federal_case": ("docket_id", "court_id", "role"),  # a US federal docket naming the company (RECAP)
     "federal_case_search": ("query", "total", "pages_read"),  # how much of a CourtListener search was read
 }
 
