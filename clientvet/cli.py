@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from clientvet import config
-from clientvet.identifiers import Identity, InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
+from clientvet.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
 
 EXIT_FAILED = 1
 EXIT_NOT_FOUND = 1
@@ -32,12 +32,12 @@ def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
-def _identity(inn: str | None, ogrn: str | None, company_number: str | None) -> Identity:
+def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik: str | None = None) -> Identity:
     given = [(parse_inn, "--inn", inn), (parse_ogrn, "--ogrn", ogrn),
-             (parse_company_number, "--company-number", company_number)]
+             (parse_company_number, "--company-number", company_number), (parse_cik, "--cik", cik)]
     given = [g for g in given if g[2] is not None]
     if len(given) != 1:
-        raise click.UsageError("give exactly one of --inn, --ogrn or --company-number")
+        raise click.UsageError("give exactly one of --inn, --ogrn, --company-number or --cik")
     parse, hint, value = given[0]
     try:
         return parse(value)
@@ -80,6 +80,7 @@ def cli() -> None:
 @click.option("--inn", help="Russian INN (10 digits for a company, 12 for a sole trader).")
 @click.option("--ogrn", help="Russian OGRN (13 digits) or OGRNIP (15 digits).")
 @click.option("--company-number", help="UK Companies House number, e.g. 08957400 or SC123456.")
+@click.option("--cik", help="US SEC Central Index Key, e.g. 1318605 (EDGAR pads it to 10 digits).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite evidence file [default: per-user data directory, or $CLIENTVET_DB].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
@@ -98,7 +99,7 @@ def cli() -> None:
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
 @click.option("--interactive", is_flag=True,
               help="Ask you on the terminal to answer captchas (fssp.gov.ru); the image is saved to a file.")
-def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
+def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
           contact, verbose, interactive):
     """Check a company in the public records and give a verdict.
 
@@ -106,9 +107,10 @@ def check(inn, ogrn, company_number, db_path, as_json, replay, as_of, settings, 
     Examples:
       clientvet check --inn 7707083893
       clientvet check --company-number 08957400 --json
+      clientvet check --cik 1318605
       clientvet check --inn 0000000000 --replay clientvet/demo --db demo.sqlite
     """
-    identity = _identity(inn, ogrn, company_number)
+    identity = _identity(inn, ogrn, company_number, cik)
     terms = _terms(identity, purpose, amount, currency, contact)
     overrides = _parse_settings(settings)
     if verbose:

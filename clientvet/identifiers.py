@@ -95,3 +95,19 @@ def parse_company_number(value: str) -> Identity:
     raise InvalidIdentifier(
         f"company number {value!r} is not 8 digits or a register prefix (SC, NI, OC, …) and 6 digits"
     )
+
+
+def parse_cik(value: str) -> Identity:
+    """A US SEC Central Index Key; padded to the 10 digits EDGAR's URLs use (CIK0001318605)."""
+    cleaned = re.sub(r"\s+", "", value or "")
+    if cleaned[:3].upper() == "CIK":
+        cleaned = cleaned[3:]
+    if not cleaned:
+        raise InvalidIdentifier("CIK is empty")
+    if not cleaned.isdigit():
+        raise InvalidIdentifier(f"CIK must contain digits only, got {value!r}")
+    if len(cleaned) > 10:
+        raise InvalidIdentifier(f"CIK has at most 10 digits, got {len(cleaned)}")
+    if int(cleaned) == 0:
+        raise InvalidIdentifier("CIK 0 belongs to no company")
+    return Identity("US", "cik", cleaned.zfill(10))

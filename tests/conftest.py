@@ -34,6 +34,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
                 "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
                 "CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml")}
     base_env.pop("COMPANIES_HOUSE_API_KEY", None)
+    base_env.pop("COURTLISTENER_TOKEN", None)
     return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
                           env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT, input=input)
 

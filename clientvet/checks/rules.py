@@ -865,3 +865,154 @@ def uk_no_psc(evidence: CheckEvidence) -> Iterable[Hit]:
         if register.data["active_count"] == 0:
             statements = " (the register holds statements instead)" if register.data.get("statements_url") else ""
             yield Hit(f"0 active, {register.data.get('ceased_count') or 0} ceased{statements}", (register,))
+# --- us (SEC EDGAR 8-K reports and XBRL figures in USD; CourtListener federal dockets) ----------
+
+US_BANKRUPTCY_REPORT_RECENT_DAYS = 365  # an 8-K item 1.03 this recent: the proceeding is likely still running
+
+
+def _usd(value: int | float) -> str:
+    return f"{value / 1e6:,.1f} million USD"
+
+
+def _federal_case(case: Observation) -> str:
+    d = case.data
+    court = d.get("court_citation") or d.get("court_id")
+    chapter = f", chapter {d['chapter']}" if d.get("chapter") else ""
+    state = "open" if d.get("open") else f"closed {d.get('terminated_on')}"
+    return f"{court} {d.get('docket_number')} «{d.get('case_name')}»{chapter}, filed {d.get('filed_on')}, {state}"
+
+
+def _bankruptcy_report(report: Observation) -> str:
+    return f"{report.data['form']} of {report.data['filed_on']} reports item 1.03 (bankruptcy or receivership)"
+
+
+def _debtor_cases(evidence: CheckEvidence, open_: bool) -> list[Observation]:
+    return [c for c in evidence.of("federal_case") if c.data["role"] == "debtor" and bool(c.data.get("open")) == open_]
+
+
+def _bankruptcy_reports(evidence: CheckEvidence, recent: bool) -> list[Observation]:
+    return [r for r in evidence.of("bankruptcy_report")
+            if _since(evidence, r.data["filed_on"], US_BANKRUPTCY_REPORT_RECENT_DAYS) == recent]
+
+
+@rule("us_bankruptcy", "bankruptcy", "critical", 100,
+      "The company is in bankruptcy: an open federal bankruptcy case with it as debtor, or its own 8-K "
+      "reporting bankruptcy or receivership (item 1.03) in the last 12 months.", deal_killer=True)
+def us_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
+    for case in _debtor_cases(evidence, open_=True):
+        yield Hit(_federal_case(case), (case,))
+    for report in _bankruptcy_reports(evidence, recent=True):
+        yield Hit(_bankruptcy_report(report), (report,))
+
+
+@rule("us_past_bankruptcy", "bankruptcy", "high", 25,
+      "A past bankruptcy of the company: a closed federal bankruptcy case with it as debtor, or an 8-K item 1.03 "
+      "filed more than 12 months ago.")
+def us_past_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
+    for case in _debtor_cases(evidence, open_=False):
+        yield Hit(_federal_case(case), (case,))
+    for report in _bankruptcy_reports(evidence, recent=False):
+        yield Hit(_bankruptcy_report(report), (report,))
+
+
+def _federal_search_coverage(evidence: CheckEvidence) -> str:
+    partial = [s for s in evidence.of("federal_case_search") if not s.data.get("complete", True)]
+    return "".join(f"; at least: read {s.data['pages_read']} pages of {s.data['total']} dockets" for s in partial)
+
+
+@rule("us_defendant_suits", "courts", "medium", SUIT_POINTS_RECENT,
+      f"Federal suits against the company as defendant (outside bankruptcy courts): {SUIT_POINTS_RECENT} points "
+      f"per suit filed in the last 12 months, {SUIT_POINTS_OLDER} per suit 12–24 months ago, from {SUITS_MIN} "
+      f"suits on, at most {SUIT_POINTS_CAP}.")
+def us_defendant_suits(evidence: CheckEvidence) -> Iterable[Hit]:
+    suits = sorted((c for c in evidence.of("federal_case") if c.data["role"] == "defendant"
+                    and not c.data.get("bankruptcy_court") and _since(evidence, c.data["filed_on"], 730)),
+                   key=lambda c: c.data["filed_on"], reverse=True)
+    if len(suits) < SUITS_MIN:
+        return
+    recent = [c for c in suits if _since(evidence, c.data["filed_on"], 365)]
+    natures = Counter(c.data.get("nature_of_suit") or c.data.get("cause") or "not shown" for c in suits)
+    yield Hit(f"{len(suits)} suit(s) as defendant in 24 months, {len(recent)} in the last 12; latest "
+              f"{_federal_case(suits[0])}; by nature of suit: "
+              f"{', '.join(f'{n} ({k})' for n, k in natures.most_common(3))}{_federal_search_coverage(evidence)}",
+              tuple(suits), points=min(SUIT_POINTS_CAP, SUIT_POINTS_RECENT * len(recent)
+                                       + SUIT_POINTS_OLDER * (len(suits) - len(recent))))
+
+
+def _us_years(evidence: CheckEvidence, measure: str) -> list[Observation]:
+    """Fiscal years that report the measure, newest first."""
+    return sorted((o for o in evidence.of("annual_financials") if o.data.get(measure) is not None),
+                  key=lambda o: o.data["period_end"], reverse=True)
+
+
+def _us_run_below_zero(evidence: CheckEvidence, measure: str) -> tuple[Observation, ...]:
+    """The latest consecutive fiscal years (at most two) in which the measure is negative."""
+    run: list[Observation] = []
+    for year in _us_years(evidence, measure)[:2]:
+        if year.data[measure] >= 0 or (run and run[-1].data["year"] - year.data["year"] != 1):
+            break
+        run.append(year)
+    return tuple(run)
+
+
+def _us_figures(years: tuple[Observation, ...], measure: str) -> str:
+    return "; ".join(f"FY ending {y.data['period_end']}: {_usd(y.data[measure])}" for y in years)
+
+
+@rule("us_negative_equity", "finances", "high", 20,
+      "Stockholders' equity was negative at the last fiscal year-end (10-K): liabilities exceed assets. "
+      "Large share buy-backs can also cause this, so read it with the company's profits.")
+def us_negative_equity(evidence: CheckEvidence) -> Iterable[Hit]:
+    run = _us_run_below_zero(evidence, "stockholders_equity")
+    if run:
+        yield Hit(_us_figures(run[:1], "stockholders_equity"), run[:1])
+
+
+@rule("us_net_loss_two_years", "finances", "high", 20, "A net loss (10-K) in each of the last two fiscal years.")
+def us_net_loss_two_years(evidence: CheckEvidence) -> Iterable[Hit]:
+    run = _us_run_below_zero(evidence, "net_income")
+    if len(run) == 2:
+        yield Hit(_us_figures(run, "net_income"), run)
+
+
+@rule("us_net_loss", "finances", "medium", 10, "A net loss (10-K) in the last fiscal year.")
+def us_net_loss(evidence: CheckEvidence) -> Iterable[Hit]:
+    run = _us_run_below_zero(evidence, "net_income")
+    if len(run) == 1:
+        yield Hit(_us_figures(run, "net_income"), run)
+
+
+def _us_revenue_fall(evidence: CheckEvidence) -> tuple[float, Hit] | None:
+    years = _us_years(evidence, "revenue")[:2]
+    if len(years) < 2 or years[0].data["year"] - years[1].data["year"] != 1 or years[1].data["revenue"] <= 0:
+        return None
+    latest, before = years
+    fall = 1 - latest.data["revenue"] / before.data["revenue"]
+    return fall, Hit(f"FY ending {before.data['period_end']}: {_usd(before.data['revenue'])} → FY ending "
+                     f"{latest.data['period_end']}: {_usd(latest.data['revenue'])} (−{fall:.0%})", (latest, before))
+
+
+@rule("us_revenue_falling_steeply", "finances", "high", 20,
+      f"Revenue (10-K) fell by more than {REVENUE_FALL_STEEP:.0%} year on year.")
+def us_revenue_falling_steeply(evidence: CheckEvidence) -> Iterable[Hit]:
+    found = _us_revenue_fall(evidence)
+    if found and found[0] > REVENUE_FALL_STEEP:
+        yield found[1]
+
+
+@rule("us_revenue_falling", "finances", "medium", 10,
+      f"Revenue (10-K) fell by {REVENUE_FALL:.0%}–{REVENUE_FALL_STEEP:.0%} year on year.")
+def us_revenue_falling(evidence: CheckEvidence) -> Iterable[Hit]:
+    found = _us_revenue_fall(evidence)
+    if found and REVENUE_FALL < found[0] <= REVENUE_FALL_STEEP:
+        yield found[1]
+
+
+@rule("us_going_concern_doubt", "finances", "high", 40,
+      "The latest annual report (10-K) states substantial doubt about the company's ability to continue as a "
+      "going concern within a year.")
+def us_going_concern_doubt(evidence: CheckEvidence) -> Iterable[Hit]:
+    years = sorted(evidence.of("annual_financials"), key=lambda o: o.data["period_end"], reverse=True)
+    if years and years[0].data.get("going_concern_doubt"):
+        yield Hit(f"FY ending {years[0].data['period_end']}: {years[0].data['lines'].get('going_concern_doubt')}",
+                  years[:1])

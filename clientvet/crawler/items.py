@@ -28,6 +28,10 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "psc": ("type",),  # a person with significant control; super-secure ones have no name
     "psc_register": ("active_count",),
     "filing": ("event", "date"),  # a filing-history entry a rule reads (name, office, strike-off)
+    "bankruptcy_report": ("form", "filed_on", "items"),  # an SEC 8-K with item 1.03 (bankruptcy or receivership)
+    "annual_financials": ("year", "period_end", "currency"),  # SEC XBRL figures of one fiscal year, in USD
+    "federal_case": ("docket_id", "court_id", "role"),  # a US federal docket naming the company (RECAP)
+    "federal_case_search": ("query", "total", "pages_read"),  # how much of a CourtListener search was read
 }
 
 

@@ -16,6 +16,8 @@ SOURCES = (
     "clientvet.crawler.spiders.kad_arbitr.KadArbitrSpider",
     "clientvet.crawler.spiders.fssp.FsspSpider",
     "clientvet.crawler.spiders.gazette.GazetteSpider",
+    "clientvet.crawler.spiders.edgar.EdgarSpider",
+    "clientvet.crawler.spiders.courtlistener.CourtListenerSpider",
 )
 
 

@@ -1,0 +1,224 @@
+"""SEC EDGAR: the US registry card, 8-K bankruptcy reports and XBRL annual figures of a CIK.
+
+Submissions (data.sec.gov/submissions/CIK##########.json) give the card and the
+recent filings as parallel arrays; an 8-K with item 1.03 reports a bankruptcy or
+receivership. Company facts (data.sec.gov/api/xbrl/companyfacts/…) give the
+figures filed in 10-K reports. SEC wants a User-Agent naming a contact e-mail and
+at most 10 requests a second; over that it serves a 403 "Request Rate Threshold
+Exceeded" page for a while, which is a rate limit, not a block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterator
+
+import scrapy
+
+from clientvet import config
+from clientvet.crawler.base import SourceFailure, SourceSpider
+from clientvet.crawler.items import Subject
+
+SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik}.json"
+COMPANY_FACTS_URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik}.json"
+TICKERS_URL = "https://www.sec.gov/files/company_tickers.json"
+ARCHIVES_URL = "https://www.sec.gov/Archives/edgar/data/{cik}/{accession}/{document}"
+
+NO_CONTACT = "no contact e-mail configured for SEC EDGAR"
+RATE_LIMIT_PAGE = b"Request Rate Threshold Exceeded"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+BANKRUPTCY_ITEM = "1.03"  # Form 8-K item 1.03: Bankruptcy or Receivership
+CURRENT_REPORTS = frozenset({"8-K", "8-K/A"})
+ANNUAL_REPORTS = frozenset({"10-K", "10-K/A", "10-KT", "10-KT/A"})
+YEARS_KEPT = 5
+
+# us-gaap concepts per measure, preferred first: filers moved from Revenues to the ASC 606
+# concept in 2018, so one company's years may come from different concepts.
+DURATION_CONCEPTS = {
+    "revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
+                "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet"),
+    "net_income": ("NetIncomeLoss", "ProfitLoss"),
+}
+INSTANT_CONCEPTS = {
+    "stockholders_equity": ("StockholdersEquity",
+                            "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest"),
+}
+# A boolean element (2017 taxonomy); company facts may carry only numeric facts, so it is read when present.
+GOING_CONCERN_CONCEPT = "SubstantialDoubtAboutGoingConcernWithinOneYear"
+
+
+@dataclass(frozen=True)
+class TickerCandidate:
+    cik: str
+    ticker: str
+    title: str
+
+
+def ticker_candidates(body: str | bytes) -> list[TickerCandidate]:
+    """Every row of company_tickers.json ({"0": {"cik_str", "ticker", "title"}, …}), in file order."""
+    table = json.loads(body)
+    if not isinstance(table, dict):
+        raise SourceFailure("unparseable answer: company_tickers.json is not an object of rows")
+    try:
+        return [TickerCandidate(str(row["cik_str"]).zfill(10), row["ticker"], row["title"])
+                for row in table.values()]
+    except (KeyError, TypeError) as exc:
+        raise SourceFailure(f"unparseable answer: company_tickers.json row without {exc}") from None
+
+
+def check_answer(response) -> None:
+    """SEC answers over-eager clients with a 403 page: a rate limit to wait out, unlike other 403s."""
+    if response.status == 403:
+        if RATE_LIMIT_PAGE in response.body:
+            raise SourceFailure(f"rate limited: HTTP 403 '{RATE_LIMIT_PAGE.decode()}' from {response.url}")
+        raise SourceFailure(f"blocked: HTTP 403 from {response.url}")
+
+
+def address_line(address: dict | None) -> str | None:
+    parts = ("street1", "street2", "city", "stateOrCountry", "zipCode")
+    # 'None' is how one recording's re-serialisation wrote a null street2.
+    values = [str(address[p]) for p in parts if address and address.get(p) and address[p] != "None"]
+    return ", ".join(values) or None
+
+
+def recent_filings(submissions: dict) -> list[dict[str, Any]]:
+    """filings.recent's parallel arrays as one dict per filing."""
+    recent = (submissions.get("filings") or {}).get("recent")
+    if not isinstance(recent, dict) or "form" not in recent or "filingDate" not in recent:
+        raise SourceFailure("unparseable answer: EDGAR submissions have no filings.recent form/filingDate")
+    lengths = {len(values) for values in recent.values() if isinstance(values, list)}
+    if len(lengths) != 1:
+        raise SourceFailure("unparseable answer: EDGAR filings.recent arrays differ in length")
+    return [dict(zip(recent, row)) for row in zip(*recent.values())]
+
+
+def bankruptcy_reports(cik: str, filings: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """8-K reports that include item 1.03 (Bankruptcy or Receivership)."""
+    for filing in filings:
+        items = [item.strip() for item in (filing.get("items") or "").split(",") if item.strip()]
+        if filing["form"] in CURRENT_REPORTS and BANKRUPTCY_ITEM in items:
+            accession = filing.get("accessionNumber") or ""
+            document = filing.get("primaryDocument")
+            yield {
+                "accession": accession, "form": filing["form"], "filed_on": filing["filingDate"],
+                "report_date": filing.get("reportDate") or None, "items": items,
+                "url": ARCHIVES_URL.format(cik=int(cik), accession=accession.replace("-", ""),
+                                           document=document) if accession and document else None,
+            }
+
+
+def _annual_values(concept_facts: dict, duration: bool) -> dict[str, dict[str, Any]]:
+    """USD values from annual reports by period end; a later filing (a restatement) wins."""
+    by_end: dict[str, dict[str, Any]] = {}
+    for value in (concept_facts.get("units") or {}).get("USD") or []:
+        if value.get("form") not in ANNUAL_REPORTS or not value.get("end") or value.get("val") is None:
+            continue
+        if duration != bool(value.get("start")):
+            continue
+        if duration and not 350 <= (date.fromisoformat(value["end"]) - date.fromisoformat(value["start"])).days <= 380:
+            continue  # a quarter or a transition period, not a fiscal year
+        if value["end"] not in by_end or value.get("filed", "") > by_end[value["end"]].get("filed", ""):
+            by_end[value["end"]] = value
+    return by_end
+
+
+def _line(concept: str, value: dict[str, Any]) -> str:
+    """Where a figure came from, for the evidence: concept, report, accession, filing date."""
+    return f"us-gaap:{concept} in {value['form']} {value.get('accn')} filed {value.get('filed')}"
+
+
+def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
+    """Revenue, net income and stockholders' equity per fiscal year-end, newest first, in USD."""
+    if "facts" not in company_facts:
+        raise SourceFailure("unparseable answer: EDGAR company facts have no facts")
+    gaap = company_facts["facts"].get("us-gaap") or {}
+    years: dict[str, dict[str, Any]] = {}
+    for concepts, duration in ((DURATION_CONCEPTS, True), (INSTANT_CONCEPTS, False)):
+        for measure, names in concepts.items():
+            for name in names:
+                for end, value in _annual_values(gaap.get(name) or {}, duration).items():
+                    year = years.setdefault(end, {"lines": {}})
+                    if measure not in year:
+                        year[measure] = value["val"]
+                        year["lines"][measure] = _line(name, value)
+    for unit in ((gaap.get(GOING_CONCERN_CONCEPT) or {}).get("units") or {}).values():
+        for value in unit:
+            if value.get("end") in years and value.get("form") in ANNUAL_REPORTS:
+                years[value["end"]]["going_concern_doubt"] = bool(value.get("val"))
+                years[value["end"]]["lines"]["going_concern_doubt"] = _line(GOING_CONCERN_CONCEPT, value)
+    return [{"year": int(end[:4]), "period_end": end, "currency": "USD",
+             "revenue": years[end].get("revenue"), "net_income": years[end].get("net_income"),
+             "stockholders_equity": years[end].get("stockholders_equity"),
+             "going_concern_doubt": years[end].get("going_concern_doubt"), "lines": years[end]["lines"]}
+            for end in sorted(years, reverse=True)[:YEARS_KEPT]]
+
+
+class EdgarSpider(SourceSpider):
+    name = "edgar"
+    jurisdiction = "US"
+    evidence = ("registry_record", "bankruptcy_report", "annual_financials")
+    essential = True
+    # SEC fair access: at most 10 requests a second. One at a time, 0.25 s ± 50% apart stays under 8.
+    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
+
+    def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
+        if not self.replay and not self.contact_user_agent():
+            self.ledger.skip(subject, NO_CONTACT)
+            return
+        yield self.api(subject, SUBMISSIONS_URL.format(cik=subject.value), self.parse_submissions)
+
+    def contact_user_agent(self) -> str | None:
+        """SEC's format is '<name> <e-mail>': from edgar.contact_email, or a user_agent that holds an e-mail."""
+        if email := config.setting("edgar.contact_email"):
+            return f"clientvet {email}"
+        user_agent = self.settings.get("USER_AGENT") or ""
+        return user_agent if EMAIL.search(user_agent) else None
+
+    def api(self, subject: Subject, url: str, callback) -> scrapy.Request:
+        headers = {"Accept": "application/json"}
+        if user_agent := self.contact_user_agent():
+            headers["User-Agent"] = user_agent
+        # 404: no such CIK, or no XBRL figures filed; 403: a block or the rate-limit page.
+        return self.request(subject, url, callback, headers=headers, meta={"handle_httpstatus_list": [403, 404]})
+
+    def parse_submissions(self, response):
+        check_answer(response)
+        if response.status == 404:
+            return
+        submissions = self.json(response)
+        if not submissions.get("name") or not submissions.get("cik"):
+            raise SourceFailure("unparseable answer: EDGAR submissions have no name or cik")
+        cik = str(submissions["cik"]).zfill(10)
+        filings = recent_filings(submissions)
+        dates = sorted(f["filingDate"] for f in filings if f.get("filingDate"))
+        yield self.fact(
+            response, "registry_record", cik,
+            name=submissions["name"], cik=cik,
+            # EDGAR records filers, not a legal status: that the company exists and files is all it says.
+            status="registered",
+            status_detail=", ".join(filter(None, (submissions.get("entityType"), submissions.get("category")))),
+            entity="company", sic=submissions.get("sic"), sic_description=submissions.get("sicDescription"),
+            state_of_incorporation=submissions.get("stateOfIncorporation"),
+            address=address_line((submissions.get("addresses") or {}).get("business")),
+            mailing_address=address_line((submissions.get("addresses") or {}).get("mailing")),
+            previous_names=[n.get("name") for n in submissions.get("formerNames") or [] if n.get("name")],
+            tickers=submissions.get("tickers") or [], exchanges=submissions.get("exchanges") or [],
+            ein=submissions.get("ein"), fiscal_year_end=submissions.get("fiscalYearEnd"),
+            last_filed_on=dates[-1] if dates else None,
+            filings_read_since=dates[0] if dates else None,
+            older_filing_files=len((submissions.get("filings") or {}).get("files") or []),
+        )
+        for report in bankruptcy_reports(cik, filings):
+            yield self.fact(response, "bankruptcy_report", report["accession"], **report)
+        yield self.api(response.meta["subject"], COMPANY_FACTS_URL.format(cik=cik), self.parse_company_facts)
+
+    def parse_company_facts(self, response):
+        check_answer(response)
+        if response.status == 404:
+            return
+        for year in annual_financials(self.json(response)):
+            yield self.fact(response, "annual_financials", year["period_end"], **year)
