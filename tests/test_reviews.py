@@ -48,6 +48,7 @@ COMPLAINING = [
     ("Хамство и неуважение к клиентам", {"rude"}),
     ("The manager was extremely rude", {"rude"}),
     ("He yelled at our driver.", {"rude"}),
+    ("Руководитель постоянно кричит на сотрудников.", {"rude"}),
     # salary delays (employer reviews)
     ("Зарплату задерживают по два месяца", {"salary_delay"}),
     ("Задержки зарплаты каждый месяц", {"salary_delay"}),

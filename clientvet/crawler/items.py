@@ -21,6 +21,8 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "warning_list_entry": ("name", "inn", "listed_on", "signs"),
     "court_case": ("case_number", "case_kind", "filed_on", "court", "role"),  # parties: plaintiffs, respondents
     "court_search": ("inn", "total", "pages_read"),  # how much of a court search was read
+    "review": ("site", "rating", "published", "url", "reviewer"),  # text, topics (clientvet.reviews)
+    "review_page": ("site", "url", "count", "pages_read"),  # a company's page on a review site: rating, cap
 }
 
 

@@ -14,6 +14,7 @@ SOURCES = (
     "clientvet.crawler.spiders.service_nalog_disqualified.ServiceNalogDisqualifiedSpider",
     "clientvet.crawler.spiders.cbr_warning.CbrWarningSpider",
     "clientvet.crawler.spiders.kad_arbitr.KadArbitrSpider",
+    "clientvet.crawler.spiders.dreamjob.DreamjobSpider",
 )
 
 

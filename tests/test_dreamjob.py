@@ -1,0 +1,52 @@
+"""dreamjob.ru: hand-made employer pages (no real recording exists) replayed through the real spider."""
+
+from __future__ import annotations
+
+from clientvet.evidence.store import Store
+from tests.reviews_support import FIXTURES, check_demo, coverage
+
+DREAMJOB = FIXTURES / "dreamjob"
+
+
+def test_handmade_employer_reviews_are_read_page_after_page(tmp_path):
+    """Search → the matching employer (not «Демо-Поставка Плюс») → 2 pages, 5 reviews, salary complaints tagged."""
+    document = check_demo(tmp_path, DREAMJOB / "handmade-0000123450.har")
+    assert coverage(document, "dreamjob") == {"source": "dreamjob", "status": "ok", "reason": None,
+                                              "essential": False, "requests": 3, "facts": 6}
+    facts = {o.key: o.data for o in Store(tmp_path / "db.sqlite").observations(1) if o.source == "dreamjob"}
+    assert facts["dreamjob.ru:7001"] == {
+        "site": "dreamjob.ru", "rating": 1.0, "title": "Зарплату задерживают",
+        "text": "Зарплату задерживают на месяц, премии обещают и не платят.", "published": "2026-10-02",
+        "url": "https://dreamjob.ru/employers/900001/reviews/7001", "reviewer": "employee",
+        "topics": ["salary_delay"]}
+    assert facts["dreamjob.ru:7002"]["topics"] == []  # «зарплата вовремя» is praise
+    assert facts["dreamjob.ru:7003"]["topics"] == ["rude"]
+    assert facts["dreamjob.ru:6001"]["published"] == "2025-12-20"  # from page 2
+    summary = facts["https://dreamjob.ru/employers/900001"]
+    assert {k: summary[k] for k in ("site", "name", "rating", "count", "pages", "pages_read", "reviews_read",
+                                    "complete")} == {
+        "site": "dreamjob.ru", "name": "Демо-Поставка", "rating": 2.4, "count": 5, "pages": 2, "pages_read": 2,
+        "reviews_read": 5, "complete": True}
+    assert not any("900002" in key for key in facts)  # the namesake «Плюс» is another company
+
+
+def test_handmade_changed_layout_fails_loudly(tmp_path):
+    """12 reviews announced, none in known markup: failed, not «no reviews»."""
+    document = check_demo(tmp_path, DREAMJOB / "handmade-0000123450-layout-changed.har")
+    run = coverage(document, "dreamjob")
+    assert run["status"] == "failed"
+    assert run["reason"] == ("layout changed: dreamjob.ru announces 12 reviews at "
+                             "https://dreamjob.ru/employers/900001, none could be read")
+
+
+def test_handmade_captcha_fails_as_captcha(tmp_path):
+    document = check_demo(tmp_path, DREAMJOB / "handmade-0000123450-captcha.har")
+    run = coverage(document, "dreamjob")
+    assert run["status"] == "failed" and run["reason"].startswith("captcha: dreamjob.ru shows a captcha at "
+                                                                  "https://dreamjob.ru/search?query=")
+
+
+def test_no_recording_is_a_failure_not_empty(tmp_path):
+    document = check_demo(tmp_path)
+    run = coverage(document, "dreamjob")
+    assert run["status"] == "failed" and run["reason"].startswith("unrecorded request: GET https://dreamjob.ru/search")
