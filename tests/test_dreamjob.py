@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clientvet.evidence.store import Store
-from tests.reviews_support import FIXTURES, check_demo, coverage
+from tests.reviews_support import FIXTURES, check_demo, coverage, factors
 
 DREAMJOB = FIXTURES / "dreamjob"
 
@@ -28,6 +28,10 @@ def test_handmade_employer_reviews_are_read_page_after_page(tmp_path):
         "site": "dreamjob.ru", "name": "Демо-Поставка", "rating": 2.4, "count": 5, "pages": 2, "pages_read": 2,
         "reviews_read": 5, "complete": True}
     assert not any("900002" in key for key in facts)  # the namesake «Плюс» is another company
+    salary = factors(document)["reviews_salary_delays"]
+    assert salary["points"] == 15
+    assert [e["key"] for e in salary["evidence"]] == ["dreamjob.ru:7001", "dreamjob.ru:6001"]  # 2023 is too old
+    assert salary["evidence"][0]["url"] == "https://dreamjob.ru/employers/900001"  # the page it was read from
 
 
 def test_handmade_changed_layout_fails_loudly(tmp_path):

@@ -115,3 +115,86 @@ def test_none_is_no_complaint():
 
 def test_a_denial_in_one_sentence_does_not_hide_a_complaint_in_the_next():
     assert classify("Первый заказ оплатили вовремя. Второй не оплатили вообще.") == {"non_payment"}
+
+
+# --- rules over hand-built review facts ------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+from clientvet.checks.evidence import CheckEvidence  # noqa: E402
+from clientvet.checks.rules import RULES, Hit  # noqa: E402
+from clientvet.evidence.store import CheckRecord, Observation  # noqa: E402
+
+TODAY = date(2026, 11, 23)
+
+
+def review(key: str, published: str, text: str = "Всё хорошо", rating: int = 5, reviewer: str = "customer",
+           site: str = "otzovik.com") -> Observation:
+    data = {"site": site, "rating": rating, "text": text, "published": published, "reviewer": reviewer,
+            "url": f"https://{site}/review_{key}.html", "topics": sorted(classify(text))}
+    return Observation(f"review:{key}", "review", key, "otzovik", data, "", "", None)
+
+
+def review_page(rating: float, count: int, reviewer: str = "customer") -> Observation:
+    data = {"site": "2gis.ru", "url": "https://2gis.ru/firm/1", "rating": rating, "count": count, "pages_read": 1,
+            "reviewer": reviewer}
+    return Observation("review_page:1", "review_page", "1", "twogis", data, "", "", None)
+
+
+def hits(code: str, *observations: Observation) -> list[Hit]:
+    check = CheckRecord(1, "ru:inn:0000123450", "RU", "inn", "0000123450", "2026-11-23T00:00:00+00:00", None,
+                        "done", None)
+    return list(RULES[code].evaluate(CheckEvidence(check, list(observations), frozenset(), TODAY)))
+
+
+def test_one_angry_review_is_not_a_verdict():
+    assert hits("reviews_non_payment_or_fraud", review("1", "2026-10-01", "Мошенники, не заплатили!")) == []
+    assert hits("reviews_many_complaints", review("1", "2026-10-01", "Мошенники, не заплатили!")) == []
+
+
+def test_two_recent_non_payment_reviews_are_a_high_factor_naming_them():
+    """Old complaints (over 24 months) and employees' complaints do not count here."""
+    [hit] = hits("reviews_non_payment_or_fraud",
+                 review("1", "2026-10-01", "Так и не оплатили поставку", rating=1),
+                 review("2", "2025-02-01", "Это мошенники", rating=1),
+                 review("3", "2023-01-01", "Не платят"),
+                 review("4", "2026-05-01", "Не платят зарплату", reviewer="employee"),
+                 review("5", "2026-04-01"))
+    assert RULES["reviews_non_payment_or_fraud"].points == 25
+    assert [o.key for o in hit.evidence] == ["1", "2"]
+    assert hit.detail == ("2 of 3 review(s), 1 of them in the last 12 months; latest: otzovik.com 2026-10-01 1★ "
+                          "(does not pay or pays late); otzovik.com 2025-02-01 1★ (fraud)")
+
+
+def test_a_few_payment_complaints_among_many_reviews_do_not_count():
+    praise = [review(f"p{n}", "2026-06-01") for n in range(30)]
+    complaints = [review(f"c{n}", "2026-06-01", "Не оплатили счёт") for n in range(2)]
+    assert hits("reviews_non_payment_or_fraud", *praise, *complaints) == []
+
+
+def test_complaint_share_needs_enough_reviews_and_a_third_complaining():
+    four = [review("1", "2026-10-01", "Сорвали сроки"), review("2", "2026-09-01", "Хамят"),
+            review("3", "2026-08-01"), review("4", "2026-07-01")]
+    assert hits("reviews_many_complaints", *four) == []  # fewer than 5 recent reviews
+    [hit] = hits("reviews_many_complaints", *four, review("5", "2026-06-01"))
+    assert hit.detail.startswith("2 of 5 reviews (40%), 2 of them in the last 12 months")
+    assert [o.key for o in hit.evidence] == ["1", "2"]
+    assert hits("reviews_many_complaints", *four, *(review(f"x{n}", "2026-06-01") for n in range(3))) == []
+
+
+def test_salary_delays_from_employees_are_a_sinking_signal():
+    [hit] = hits("reviews_salary_delays",
+                 review("1", "2026-10-01", "Зарплату задерживают", reviewer="employee", site="dreamjob.ru"),
+                 review("2", "2025-12-20", "Задержки зарплаты", reviewer="employee", site="dreamjob.ru"),
+                 review("3", "2023-05-10", "Задерживали аванс", reviewer="employee", site="dreamjob.ru"))
+    assert [o.key for o in hit.evidence] == ["1", "2"]
+    assert hits("reviews_salary_delays", review("1", "2026-10-01", "Зарплату задерживают", reviewer="employee")) == []
+
+
+def test_low_stars_are_only_a_low_factor_and_need_enough_reviews():
+    assert RULES["reviews_low_rating"].severity == "low" and RULES["reviews_low_rating"].points == 5
+    [hit] = hits("reviews_low_rating", review_page(2.1, 40))
+    assert hit.detail == "2gis.ru: 2.1★ from 40 reviews"
+    assert hits("reviews_low_rating", review_page(1.0, 3)) == []
+    assert hits("reviews_low_rating", review_page(2.0, 40, reviewer="employee")) == []
+    assert hits("reviews_low_rating", review_page(3.5, 40)) == []

@@ -152,8 +152,8 @@ def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tup
         reviews.append(review)
     count, average = number(first(selector, layout.count)), number(first(selector, layout.average))
     if not reviews and (count or any(selector.css(q) for q in ("[itemprop=review]", "[class*=review-item]"))):
-        raise SourceFailure(f"layout changed: {site} announces {int(count) if count else 'some'} reviews at {response.url}, "
-                            "none could be read")
+        announced = int(count) if count else "some"
+        raise SourceFailure(f"layout changed: {site} announces {announced} reviews at {response.url}, none could be read")
     return reviews, count, average
 
 
