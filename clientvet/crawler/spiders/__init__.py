@@ -15,6 +15,7 @@ SOURCES = (
     "clientvet.crawler.spiders.cbr_warning.CbrWarningSpider",
     "clientvet.crawler.spiders.kad_arbitr.KadArbitrSpider",
     "clientvet.crawler.spiders.dreamjob.DreamjobSpider",
+    "clientvet.crawler.spiders.twogis.TwogisSpider",
 )
 
 
