@@ -16,6 +16,7 @@ SOURCES = (
     "clientvet.crawler.spiders.kad_arbitr.KadArbitrSpider",
     "clientvet.crawler.spiders.dreamjob.DreamjobSpider",
     "clientvet.crawler.spiders.twogis.TwogisSpider",
+    "clientvet.crawler.spiders.otzovik.OtzovikSpider",
 )
 
 
