@@ -17,6 +17,7 @@ SOURCES = (
     "clientvet.crawler.spiders.dreamjob.DreamjobSpider",
     "clientvet.crawler.spiders.twogis.TwogisSpider",
     "clientvet.crawler.spiders.otzovik.OtzovikSpider",
+    "clientvet.crawler.spiders.yandex_maps.YandexMapsSpider",
 )
 
 
