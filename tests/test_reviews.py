@@ -123,7 +123,7 @@ from datetime import date  # noqa: E402
 
 from clientvet.checks.evidence import CheckEvidence  # noqa: E402
 from clientvet.checks.rules import RULES, Hit  # noqa: E402
-from clientvet.evidence.store import CheckRecord, Observation  # noqa: E402
+from clientvet.evidence.store import CheckRecord, Observation, SourceRun  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 
@@ -141,9 +141,9 @@ def review_page(rating: float, count: int, reviewer: str = "customer") -> Observ
     return Observation("review_page:1", "review_page", "1", "twogis", data, "", "", None)
 
 
-def hits(code: str, *observations: Observation) -> list[Hit]:
+def hits(code: str, *observations: Observation, runs: tuple[SourceRun, ...] = ()) -> list[Hit]:
     check = CheckRecord(1, "ru:inn:0000123450", "RU", "inn", "0000123450", "2026-11-23T00:00:00+00:00", None,
-                        "done", None)
+                        "done", None, sources=list(runs))
     return list(RULES[code].evaluate(CheckEvidence(check, list(observations), frozenset(), TODAY)))
 
 
@@ -198,3 +198,19 @@ def test_low_stars_are_only_a_low_factor_and_need_enough_reviews():
     assert hits("reviews_low_rating", review_page(1.0, 3)) == []
     assert hits("reviews_low_rating", review_page(2.0, 40, reviewer="employee")) == []
     assert hits("reviews_low_rating", review_page(3.5, 40)) == []
+
+
+def run(source: str, status: str, reason: str | None = None) -> SourceRun:
+    return SourceRun(source, status, reason, None, None, 1, 0)
+
+
+def test_review_sites_not_checked_count_once_in_coverage():
+    """Four review sites failing weigh like one supporting source; other sources still count one by one."""
+    runs = (run("otzovik", "failed", "captcha: otzovik.com shows a captcha at https://otzovik.com/"),
+            run("yandex_maps", "failed", "layout changed: x"), run("twogis", "skipped", "no API key"),
+            run("dreamjob", "empty"), run("kad_arbitr", "failed", "blocked: HTTP 451"))
+    [hit] = hits("reviews_unchecked", runs=runs)
+    assert hit.detail == ("otzovik: failed (captcha: otzovik.com shows a captcha at https://otzovik.com/); "
+                          "yandex_maps: failed (layout changed: x); twogis: skipped (no API key)")
+    assert [h.detail for h in hits("source_unchecked", runs=runs)] == ["kad_arbitr: failed (blocked: HTTP 451)"]
+    assert hits("reviews_unchecked", runs=(run("dreamjob", "ok"),)) == []

@@ -189,7 +189,7 @@ def essential_source_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
 @rule("source_unchecked", "coverage", "low", 5, "A supporting source could not be checked.")
 def source_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
     for run in evidence.unchecked():
-        if run.source not in evidence.essential_sources:
+        if run.source not in evidence.essential_sources and run.source not in REVIEW_SOURCES:
             yield Hit(f"{run.source}: {run.status} ({run.reason})")
 
 
@@ -570,6 +570,8 @@ PAYMENT_COMPLAINT_SHARE = 0.1  # … and not a handful among thousands of a larg
 SALARY_COMPLAINTS_MIN = 2
 LOW_STARS = 3.0
 PAYMENT_TOPICS = frozenset({"non_payment", "fraud"})
+# Review sites (spider names): weak evidence each, so together they count as one source in coverage.
+REVIEW_SOURCES = frozenset({"otzovik", "twogis", "yandex_maps", "dreamjob"})
 
 
 def _recent_reviews(evidence: CheckEvidence, reviewer: str) -> list[Observation]:
@@ -631,3 +633,10 @@ def reviews_low_rating(evidence: CheckEvidence) -> Iterable[Hit]:
     if pages:
         yield Hit("; ".join(f"{p.data['site']}: {p.data['rating']}★ from {p.data['count']} reviews" for p in pages),
                   tuple(pages))
+
+
+@rule("reviews_unchecked", "coverage", "low", 5, "Reviews could not be read on some review sites.")
+def reviews_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
+    runs = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
+    if runs:
+        yield Hit("; ".join(f"{run.source}: {run.status} ({run.reason})" for run in runs))

@@ -37,6 +37,7 @@ NO_NAME = "no company name from the registry"
 MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
           "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
 _QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
+_LEADING_LEGAL_FORM = re.compile(r"^(?:ООО|ОАО|ЗАО|ПАО|НАО|АО|ИП|ФГУП|ГУП|МУП)\s+", re.IGNORECASE)
 _CITY = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][а-яё]+(?:[- ][А-ЯЁа-яё][а-яё]+)*)")
 FEDERAL_CITIES = ("Москва", "Санкт-Петербург", "Севастополь")
 
@@ -72,7 +73,8 @@ def company_from_registry(observations: Iterable[Observation]) -> Company | None
     if not names:
         return None
     quoted = _QUOTED.search(names[0])
-    brand = " ".join((quoted.group(1) if quoted else names[0]).replace('"', " ").split())
+    brand = quoted.group(1) if quoted else _LEADING_LEGAL_FORM.sub("", names[0])
+    brand = " ".join(brand.replace('"', " ").split())
     return Company(names, brand, city_of(live[0].data))
 
 
