@@ -571,7 +571,7 @@ SALARY_COMPLAINTS_MIN = 2
 LOW_STARS = 3.0
 PAYMENT_TOPICS = frozenset({"non_payment", "fraud"})
 # Review sites (spider names): weak evidence each, so together they count as one source in coverage.
-REVIEW_SOURCES = frozenset({"otzovik", "twogis", "yandex_maps", "dreamjob"})
+REVIEW_SOURCES = frozenset({"otzovik", "twogis", "yandex_maps", "dreamjob", "trustpilot"})
 
 
 def _recent_reviews(evidence: CheckEvidence, reviewer: str) -> list[Observation]:

@@ -18,6 +18,7 @@ SOURCES = (
     "clientvet.crawler.spiders.twogis.TwogisSpider",
     "clientvet.crawler.spiders.otzovik.OtzovikSpider",
     "clientvet.crawler.spiders.yandex_maps.YandexMapsSpider",
+    "clientvet.crawler.spiders.trustpilot.TrustpilotSpider",
 )
 
 

@@ -38,6 +38,7 @@ MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "�
           "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
 _QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
 _LEADING_LEGAL_FORM = re.compile(r"^(?:ООО|ОАО|ЗАО|ПАО|НАО|АО|ИП|ФГУП|ГУП|МУП)\s+", re.IGNORECASE)
+_TRAILING_LEGAL_FORM = re.compile(r"[\s,]+(?:LIMITED|LTD\.?|PLC|LLP)$", re.IGNORECASE)
 _CITY = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][а-яё]+(?:[- ][А-ЯЁа-яё][а-яё]+)*)")
 FEDERAL_CITIES = ("Москва", "Санкт-Петербург", "Севастополь")
 
@@ -66,14 +67,14 @@ class Company:
         return None
 
 
-def company_from_registry(observations: Iterable[Observation]) -> Company | None:
-    records = [o for o in observations if o.kind == "registry_record" and o.source == "egrul"]
-    live = [r for r in records if r.data.get("status") != "ceased"] or records
+def company_from_registry(observations: Iterable[Observation], registry: str = "egrul") -> Company | None:
+    records = [o for o in observations if o.kind == "registry_record" and o.source == registry]
+    live = [r for r in records if r.data.get("status") not in ("ceased", "dissolved")] or records
     names = tuple(dict.fromkeys(r.data[f] for r in live for f in ("short_name", "name") if r.data.get(f)))
     if not names:
         return None
     quoted = _QUOTED.search(names[0])
-    brand = quoted.group(1) if quoted else _LEADING_LEGAL_FORM.sub("", names[0])
+    brand = quoted.group(1) if quoted else _TRAILING_LEGAL_FORM.sub("", _LEADING_LEGAL_FORM.sub("", names[0]))
     brand = " ".join(brand.replace('"', " ").split())
     return Company(names, brand, city_of(live[0].data))
 
@@ -165,12 +166,13 @@ class ReviewSiteSpider(SourceSpider):
     jurisdiction = "RU"
     evidence = ("review", "review_page")
     after = ("egrul",)  # the registered name to search by
+    registry: ClassVar[str] = "egrul"
     site: ClassVar[str]
     reviewer: ClassVar[str] = "customer"
     max_pages: ClassVar[int] = MAX_PAGES
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        company = company_from_registry(self.store.observations(subject.check_id))
+        company = company_from_registry(self.store.observations(subject.check_id), self.registry)
         if company is None:
             self.ledger.skip(subject, NO_NAME)
             return
