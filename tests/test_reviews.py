@@ -214,3 +214,38 @@ def test_review_sites_not_checked_count_once_in_coverage():
                           "yandex_maps: failed (layout changed: x); twogis: skipped (no API key)")
     assert [h.detail for h in hits("source_unchecked", runs=runs)] == ["kad_arbitr: failed (blocked: HTTP 451)"]
     assert hits("reviews_unchecked", runs=(run("dreamjob", "ok"),)) == []
+
+
+# --- what the review sources share: the company to look for, dates, numbers -----------------
+
+from clientvet.crawler.spiders.review_site import Company, city_of, company_from_registry, iso_date, number  # noqa
+
+
+def registry(**data) -> Observation:
+    return Observation("registry_record:1", "registry_record", "1", "egrul", data, "", "", None)
+
+
+def test_company_brand_and_city_come_from_the_registry_record():
+    company = company_from_registry([registry(short_name='ООО "РОМАШКА-М"', name='ОБЩЕСТВО "РОМАШКА-М"',
+                                              address="420111, Республика Татарстан, г. Казань, ул. Баумана, д. 1")])
+    assert (company.brand, company.city) == ("РОМАШКА-М", "Казань")
+    assert company_from_registry([registry(short_name="ПАО СБЕРБАНК", region="г. Москва")]).brand == "СБЕРБАНК"
+    assert company_from_registry([registry(status="active")]) is None
+    assert city_of({"region": "Санкт-Петербург"}) == "Санкт-Петербург"
+
+
+def test_a_site_name_is_the_company_only_when_matching_says_so():
+    company = Company(('ООО "РОМАШКА-М"',), "РОМАШКА-М", "Казань")
+    assert company.match('ООО "Ромашка-М" (Россия, Казань)').same
+    assert company.match('Интернет-магазин "Ромашка-М" (Россия, Москва)').same  # the quoted part alone
+    assert company.match("Ромашка-М, кафе") is None
+    assert company.match('ООО "Ромашка" (Россия, Казань)') is None
+    assert company.match("Ромашка-М Плюс") is None
+
+
+def test_dates_and_numbers_as_sites_write_them():
+    assert iso_date("2026-10-02T07:12:00.000Z") == "2026-10-02"
+    assert iso_date("14.10.2026") == "2026-10-14"
+    assert iso_date("3 марта 2026") == "2026-03-03" and iso_date("5 мая 2025 г.") == "2025-05-05"
+    assert iso_date("вчера") is None
+    assert (number("4,2"), number("1 234 отзыва"), number(5), number("нет")) == (4.2, 1234.0, 5.0, None)

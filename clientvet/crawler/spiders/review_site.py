@@ -1,7 +1,7 @@
 """What the review-site sources share: the company to look for, matching, dates, facts, the browser.
 
-Each site finds the company's page by the name egrul stored (so the sources run after
-it), accepts a hit only when clientvet.matching says it is the same company, reads the
+Each site finds the company's page by the name the registry source stored (egrul, or
+Companies House for Trustpilot; so the sources run after it), accepts a hit only when clientvet.matching says it is the same company, reads the
 reviews page after page up to a cap, and yields one `review` fact per review (with the
 complaint topics of clientvet.reviews) and one `review_page` fact per company page
 (its rating, announced count, pages read). A page with reviews announced or review
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar, Iterable, Iterator
 
 import scrapy
@@ -39,7 +39,7 @@ MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "�
 _QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
 _LEADING_LEGAL_FORM = re.compile(r"^(?:ООО|ОАО|ЗАО|ПАО|НАО|АО|ИП|ФГУП|ГУП|МУП)\s+", re.IGNORECASE)
 _TRAILING_LEGAL_FORM = re.compile(r"[\s,]+(?:LIMITED|LTD\.?|PLC|LLP)$", re.IGNORECASE)
-_CITY = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][а-яё]+(?:[- ][А-ЯЁа-яё][а-яё]+)*)")
+_CITY = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+|\s[А-ЯЁ][а-яё]+)*)")
 FEDERAL_CITIES = ("Москва", "Санкт-Петербург", "Севастополь")
 
 
@@ -156,7 +156,8 @@ def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tup
     count, average = number(first(selector, layout.count)), number(first(selector, layout.average))
     if not reviews and (count or any(selector.css(q) for q in ("[itemprop=review]", "[class*=review-item]"))):
         announced = int(count) if count else "some"
-        raise SourceFailure(f"layout changed: {site} announces {announced} reviews at {response.url}, none could be read")
+        raise SourceFailure(f"layout changed: {site} announces {announced} reviews at {response.url}, "
+                            "none could be read")
     return reviews, count, average
 
 
