@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clientvet.checks.rules import REVIEW_SOURCES
 from tests.conftest import DEMO, ROOT, check_json
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -11,10 +12,11 @@ DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up dem
 
 
 def replay_dir(tmp_path: Path, *fixtures: Path) -> Path:
-    """The demo company's registry recordings plus the given hand-made HAR files."""
+    """The demo company's recordings, but its review sites', plus the given hand-made HAR files."""
     directory = tmp_path / "replay"
     directory.mkdir()
-    for har in (*sorted(DEMO.glob("*.har")), *fixtures):
+    registry = [har for har in sorted(DEMO.glob("*.har")) if har.name.split("-")[0] not in REVIEW_SOURCES]
+    for har in (*registry, *fixtures):
         (directory / har.name).symlink_to(har)
     return directory
 

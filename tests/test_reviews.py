@@ -204,15 +204,22 @@ def run(source: str, status: str, reason: str | None = None) -> SourceRun:
     return SourceRun(source, status, reason, None, None, 1, 0)
 
 
-def test_review_sites_not_checked_count_once_in_coverage():
-    """Four review sites failing weigh like one supporting source; other sources still count one by one."""
-    runs = (run("otzovik", "failed", "captcha: otzovik.com shows a captcha at https://otzovik.com/"),
-            run("yandex_maps", "failed", "layout changed: x"), run("twogis", "skipped", "no API key"),
-            run("dreamjob", "empty"), run("kad_arbitr", "failed", "blocked: HTTP 451"))
-    [hit] = hits("reviews_unchecked", runs=runs)
+def test_review_sites_not_checked_count_once_in_coverage_and_only_when_none_was_read():
+    """Review sites failing weigh like one supporting source at most; other sources still count one by one."""
+    failed = (run("otzovik", "failed", "captcha: otzovik.com shows a captcha at https://otzovik.com/"),
+              run("yandex_maps", "failed", "layout changed: x"), run("twogis", "skipped", "no API key"))
+    others = (run("kad_arbitr", "failed", "blocked: HTTP 451"),)
+    [hit] = hits("reviews_unchecked", runs=(*failed, *others))
     assert hit.detail == ("otzovik: failed (captcha: otzovik.com shows a captcha at https://otzovik.com/); "
                           "yandex_maps: failed (layout changed: x); twogis: skipped (no API key)")
-    assert [h.detail for h in hits("source_unchecked", runs=runs)] == ["kad_arbitr: failed (blocked: HTTP 451)"]
+    assert hits("reviews_partly_unchecked", runs=(*failed, *others)) == []
+    assert [h.detail for h in hits("source_unchecked", runs=(*failed, *others))] == [
+        "kad_arbitr: failed (blocked: HTTP 451)"]
+
+    partly = (*failed, run("dreamjob", "empty"))
+    assert hits("reviews_unchecked", runs=partly) == []
+    [hit] = hits("reviews_partly_unchecked", runs=partly)
+    assert RULES["reviews_partly_unchecked"].points == 0 and hit.detail.startswith("otzovik: failed (captcha")
     assert hits("reviews_unchecked", runs=(run("dreamjob", "ok"),)) == []
 
 

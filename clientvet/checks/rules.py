@@ -570,7 +570,8 @@ PAYMENT_COMPLAINT_SHARE = 0.1  # … and not a handful among thousands of a larg
 SALARY_COMPLAINTS_MIN = 2
 LOW_STARS = 3.0
 PAYMENT_TOPICS = frozenset({"non_payment", "fraud"})
-# Review sites (spider names): weak evidence each, so together they count as one source in coverage.
+# Review sites (spider names): weak evidence each, so coverage counts them together: a score only when
+# none of them could be read.
 REVIEW_SOURCES = frozenset({"otzovik", "twogis", "yandex_maps", "dreamjob", "trustpilot"})
 
 
@@ -635,8 +636,22 @@ def reviews_low_rating(evidence: CheckEvidence) -> Iterable[Hit]:
                   tuple(pages))
 
 
-@rule("reviews_unchecked", "coverage", "low", 5, "Reviews could not be read on some review sites.")
+def _unchecked_list(runs: list) -> str:
+    return "; ".join(f"{run.source}: {run.status} ({run.reason})" for run in runs)
+
+
+@rule("reviews_unchecked", "coverage", "low", 5, "Reviews could not be read on any review site.")
 def reviews_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
-    runs = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
-    if runs:
-        yield Hit("; ".join(f"{run.source}: {run.status} ({run.reason})" for run in runs))
+    runs = [run for run in evidence.coverage if run.source in REVIEW_SOURCES]
+    unchecked = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
+    if unchecked and len(unchecked) == len(runs):
+        yield Hit(_unchecked_list(unchecked))
+
+
+@rule("reviews_partly_unchecked", "coverage", "info", 0,
+      "Reviews could not be read on some review sites (others were read).")
+def reviews_partly_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
+    runs = [run for run in evidence.coverage if run.source in REVIEW_SOURCES]
+    unchecked = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
+    if unchecked and len(unchecked) < len(runs):
+        yield Hit(_unchecked_list(unchecked))
