@@ -189,6 +189,20 @@ def test_salary_delays_from_employees_are_a_sinking_signal():
                  review("3", "2023-05-10", "Задерживали аванс", reviewer="employee", site="dreamjob.ru"))
     assert [o.key for o in hit.evidence] == ["1", "2"]
     assert hits("reviews_salary_delays", review("1", "2026-10-01", "Зарплату задерживают", reviewer="employee")) == []
+    [hit] = hits("reviews_salary_delays",  # an employee writing on a customer site counts too
+                 review("1", "2026-10-01", "Зарплату задерживают", reviewer="employee", site="dreamjob.ru"),
+                 review("2", "2026-09-01", "Сотрудникам не платят зарплату третий месяц", site="2gis.ru"))
+    assert [o.key for o in hit.evidence] == ["1", "2"]
+
+
+def test_salary_complaints_on_customer_sites_are_not_customer_complaints():
+    reviews = [review("1", "2026-10-01", "Зарплату задерживают"), *(review(f"{n}", "2026-06-01") for n in range(2, 6))]
+    # 2 customer complaints of 7 reviews is under 30%; counting the salary one would make it 3 of 7 (43%)
+    assert hits("reviews_many_complaints", *reviews, review("6", "2026-10-01", "Не оплатили"),
+                review("7", "2026-10-01", "Хамят")) == []
+    [hit] = hits("reviews_many_complaints", *reviews, review("6", "2026-10-01", "Не оплатили"),
+                 review("7", "2026-10-01", "Хамят"), review("8", "2026-10-01", "Сорвали сроки"))
+    assert [o.key for o in hit.evidence] == ["6", "7", "8"]
 
 
 def test_low_stars_are_only_a_low_factor_and_need_enough_reviews():

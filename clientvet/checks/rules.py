@@ -570,19 +570,21 @@ PAYMENT_COMPLAINT_SHARE = 0.1  # … and not a handful among thousands of a larg
 SALARY_COMPLAINTS_MIN = 2
 LOW_STARS = 3.0
 PAYMENT_TOPICS = frozenset({"non_payment", "fraud"})
+CUSTOMER_TOPICS = frozenset(TOPIC_LABELS) - {"salary_delay"}
 # Review sites (spider names): weak evidence each, so coverage counts them together: a score only when
 # none of them could be read.
 REVIEW_SOURCES = frozenset({"otzovik", "twogis", "yandex_maps", "dreamjob", "trustpilot"})
 
 
-def _recent_reviews(evidence: CheckEvidence, reviewer: str) -> list[Observation]:
-    return sorted((r for r in evidence.of("review") if r.data.get("reviewer") == reviewer
+def _recent_reviews(evidence: CheckEvidence, reviewer: str | None = None) -> list[Observation]:
+    """Reviews of the last 24 months, newest first: by customers or employees, or all of them."""
+    return sorted((r for r in evidence.of("review") if reviewer in (None, r.data.get("reviewer"))
                    and _since(evidence, r.data.get("published"), REVIEW_WINDOW_DAYS)),
                   key=lambda r: r.data["published"], reverse=True)
 
 
-def _complaining(reviews: list[Observation], topics: frozenset[str] | None = None) -> list[Observation]:
-    return [r for r in reviews if (set(r.data.get("topics") or ()) & topics if topics else r.data.get("topics"))]
+def _complaining(reviews: list[Observation], topics: frozenset[str]) -> list[Observation]:
+    return [r for r in reviews if topics & set(r.data.get("topics") or ())]
 
 
 def _review_list(evidence: CheckEvidence, reviews: list[Observation]) -> str:
@@ -609,17 +611,17 @@ def reviews_non_payment_or_fraud(evidence: CheckEvidence) -> Iterable[Hit]:
       f"{REVIEWS_MIN} or more) complain of non-payment, fraud, broken deadlines or rudeness.")
 def reviews_many_complaints(evidence: CheckEvidence) -> Iterable[Hit]:
     recent = _recent_reviews(evidence, "customer")
-    complaints = _complaining(recent)
+    complaints = _complaining(recent, CUSTOMER_TOPICS)
     if len(recent) >= REVIEWS_MIN and len(complaints) >= REVIEW_COMPLAINT_SHARE * len(recent):
         yield Hit(f"{len(complaints)} of {len(recent)} reviews ({len(complaints) / len(recent):.0%}), "
                   f"{_review_list(evidence, complaints)}", tuple(complaints))
 
 
 @rule("reviews_salary_delays", "reviews", "medium", 15,
-      f"At least {SALARY_COMPLAINTS_MIN} employees wrote in the last 24 months that salaries are delayed or "
-      "withheld: a sign the business may be sinking.")
+      f"At least {SALARY_COMPLAINTS_MIN} reviews of the last 24 months (employees', on any site) say salaries "
+      "are delayed or withheld: a sign the business may be sinking.")
 def reviews_salary_delays(evidence: CheckEvidence) -> Iterable[Hit]:
-    complaints = _complaining(_recent_reviews(evidence, "employee"), frozenset({"salary_delay"}))
+    complaints = _complaining(_recent_reviews(evidence), frozenset({"salary_delay"}))
     if len(complaints) >= SALARY_COMPLAINTS_MIN:
         yield Hit(f"{len(complaints)} review(s), {_review_list(evidence, complaints)}", tuple(complaints))
 
