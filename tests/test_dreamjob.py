@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from clientvet.evidence.store import Store
 from tests.reviews_support import FIXTURES, check_demo, coverage, factors
 
@@ -54,3 +56,18 @@ def test_no_recording_is_a_failure_not_empty(tmp_path):
     document = check_demo(tmp_path)
     run = coverage(document, "dreamjob")
     assert run["status"] == "failed" and run["reason"].startswith("unrecorded request: GET https://dreamjob.ru/search")
+
+
+def test_handmade_search_with_only_a_namesake_is_empty(tmp_path):
+    """The search lists «Демо-Поставка Плюс» only: the name check rejects it, nothing is read, the source is empty."""
+    har = json.loads((DREAMJOB / "handmade-0000123450.har").read_text(encoding="utf-8"))
+    search = har["log"]["entries"][0]
+    assert "/search?" in search["request"]["url"]
+    text = search["response"]["content"]["text"]
+    search["response"]["content"]["text"] = text.replace(
+        '<a class="employer-card__name" href="/employers/900001">Демо-Поставка</a>', "")
+    har["log"]["entries"] = [search]
+    namesake_only = tmp_path / "handmade-0000123450-namesake-only.har"
+    namesake_only.write_text(json.dumps(har, ensure_ascii=False), encoding="utf-8")
+    run = coverage(check_demo(tmp_path, namesake_only), "dreamjob")
+    assert (run["status"], run["requests"], run["facts"]) == ("empty", 1, 0)
