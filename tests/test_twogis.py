@@ -68,9 +68,12 @@ def test_the_key_is_sent_live_and_left_out_in_replay():
 
 
 def test_without_a_key_live_the_source_is_skipped(tmp_path):
-    """Live mode, no key: no request is made (the CLI would go to the network otherwise; it is dead here)."""
+    """Live mode, no key: no request is made. Plain HTTP goes to the dead local proxy; no browser may start."""
+    config = tmp_path / "config.toml"
+    config.write_text('[kad_arbitr]\nbrowser = "/nonexistent/chromium"\n', encoding="utf-8")
     result = run_cli("check", "--inn", "0000123450", "--json", "--db", str(tmp_path / "db.sqlite"),
-                     env={"TWOGIS_API_KEY": ""})
+                     env={"TWOGIS_API_KEY": "", "CLIENTVET_CONFIG": str(config)})
     document = json.loads(result.stdout)
     run = coverage(document, "twogis")
     assert (run["status"], run["reason"], run["requests"]) == ("skipped", "no API key", 0)
+    assert {coverage(document, name)["status"] for name in ("kad_arbitr", "otzovik", "yandex_maps")} == {"skipped"}
