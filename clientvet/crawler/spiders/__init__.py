@@ -18,6 +18,11 @@ SOURCES = (
     "clientvet.crawler.spiders.gazette.GazetteSpider",
     "clientvet.crawler.spiders.edgar.EdgarSpider",
     "clientvet.crawler.spiders.courtlistener.CourtListenerSpider",
+    "clientvet.crawler.spiders.dreamjob.DreamjobSpider",
+    "clientvet.crawler.spiders.twogis.TwogisSpider",
+    "clientvet.crawler.spiders.otzovik.OtzovikSpider",
+    "clientvet.crawler.spiders.yandex_maps.YandexMapsSpider",
+    "clientvet.crawler.spiders.trustpilot.TrustpilotSpider",
 )
 
 

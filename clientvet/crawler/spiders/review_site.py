@@ -1,0 +1,271 @@
+"""What the review-site sources share: the company to look for, matching, dates, facts, the browser.
+
+Each site finds the company's page by the name the registry source stored (egrul, or
+Companies House for Trustpilot; so the sources run after it), accepts a hit only when clientvet.matching says it is the same company, reads the
+reviews page after page up to a cap, and yields one `review` fact per review (with the
+complaint topics of clientvet.reviews) and one `review_page` fact per company page
+(its rating, announced count, pages read). A page with reviews announced or review
+markup present but none read is `layout changed`, never "no reviews".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Iterable, Iterator
+
+import scrapy
+from parsel import Selector
+from playwright.async_api import Error as PlaywrightError, Page, Request as BrowserRequest, Route
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from clientvet import config
+from clientvet.crawler.base import SourceFailure, SourceSpider, describe_failure
+from clientvet.crawler.har import load_archive
+from clientvet.crawler.items import Fact, Subject
+from clientvet.crawler.middlewares import REPLAY_IN_BROWSER
+from clientvet.crawler.spiders.kad_arbitr import (CHROMIUM_FLAGS, DEAD_PROXY, PLAYWRIGHT_HANDLER, browser_problem,
+                                                  find_browser, headless)
+from clientvet.evidence.store import Observation
+from clientvet.matching import NameMatch, match_names
+from clientvet.reviews import classify
+
+MAX_PAGES = 10  # a cap per company page; the summary fact says how many were read of how many
+NO_NAME = "no company name from the registry"
+MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
+          "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
+_QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
+_LEADING_LEGAL_FORM = re.compile(r"^(?:ООО|ОАО|ЗАО|ПАО|НАО|АО|ИП|ФГУП|ГУП|МУП)\s+", re.IGNORECASE)
+_TRAILING_LEGAL_FORM = re.compile(r"[\s,]+(?:LIMITED|LTD\.?|PLC|LLP)$", re.IGNORECASE)
+_CITY = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+|\s[А-ЯЁ][а-яё]+)*)")
+FEDERAL_CITIES = ("Москва", "Санкт-Петербург", "Севастополь")
+
+
+@dataclass(frozen=True)
+class Company:
+    """The prospect as the registry names it, and the brand a review site would show."""
+
+    names: tuple[str, ...]
+    brand: str
+    city: str | None
+
+    def match(self, shown: str) -> NameMatch | None:
+        """How a name shown on a site matches the company, or None when it is another company.
+
+        Sites add a category and a place ("Интернет-магазин «Ромашка» (Россия, Москва)"):
+        the place is dropped, and the quoted part is tried on its own.
+        """
+        shown = re.sub(r"\s*\([^)]*\)\s*$", "", shown).strip()
+        candidates = [shown] + [m.group(1).strip(' "«»') for m in [_QUOTED.search(shown)] if m]
+        for candidate in filter(None, candidates):
+            for name in (*self.names, self.brand):
+                verdict = match_names(name, candidate)
+                if verdict.same:
+                    return verdict
+        return None
+
+
+def company_from_registry(observations: Iterable[Observation], registry: str = "egrul") -> Company | None:
+    records = [o for o in observations if o.kind == "registry_record" and o.source == registry]
+    live = [r for r in records if r.data.get("status") not in ("ceased", "dissolved")] or records
+    names = tuple(dict.fromkeys(r.data[f] for r in live for f in ("short_name", "name") if r.data.get(f)))
+    if not names:
+        return None
+    quoted = _QUOTED.search(names[0])
+    brand = quoted.group(1) if quoted else _TRAILING_LEGAL_FORM.sub("", _LEADING_LEGAL_FORM.sub("", names[0]))
+    brand = " ".join(brand.replace('"', " ").split())
+    return Company(names, brand, city_of(live[0].data))
+
+
+def city_of(record: dict[str, Any]) -> str | None:
+    """The city of the registered address ('г. Казань'), or the federal city that is the region."""
+    found = _CITY.search(record.get("address") or "")
+    if found:
+        return found.group(1)
+    region = record.get("region") or ""
+    return next((city for city in FEDERAL_CITIES if city.lower() in region.lower()), None)
+
+
+def iso_date(text: str | None) -> str | None:
+    """'2026-10-14T…', '14.10.2026' or '14 октября 2026' → '2026-10-14'; None when it is none of them."""
+    text = " ".join((text or "").split()).lower()
+    if found := re.search(r"\d{4}-\d{2}-\d{2}", text):
+        return found.group(0)
+    if found := re.search(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
+        day, month, year = map(int, found.groups())
+        return date(year, month, day).isoformat()
+    if found := re.search(r"(\d{1,2}) ([а-я]+)\.? (\d{4})", text):
+        month = next((n for stem, n in MONTHS.items() if found.group(2).startswith(stem)), None)
+        if month:
+            return date(int(found.group(3)), month, int(found.group(1))).isoformat()
+    return None
+
+
+def number(text: Any) -> float | None:
+    """'4,2' → 4.2, '1 234 отзыва' → 1234.0; None without digits."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    found = re.search(r"\d[\d\s\u00a0]*(?:[.,]\d+)?", text or "")
+    return float(re.sub(r"[\s\u00a0]", "", found.group(0)).replace(",", ".")) if found else None
+
+
+def first(node: Selector, queries: Iterable[str]) -> str | None:
+    """The first non-blank value any of the queries finds (several selectors: sites change class names)."""
+    for query in queries:
+        found = node.xpath(query[6:]) if query.startswith("xpath:") else node.css(query)
+        value = " ".join(" ".join(found.getall()).split())
+        if value:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class HtmlLayout:
+    """Where one site's HTML keeps reviews; every field lists selectors tried in turn."""
+
+    reviews: tuple[str, ...]  # one node per review
+    rating: tuple[str, ...]
+    text: tuple[str, ...]
+    published: tuple[str, ...]
+    link: tuple[str, ...]
+    count: tuple[str, ...]  # the company's announced review count
+    average: tuple[str, ...]  # the company's average stars
+    captcha: tuple[str, ...]  # any of these found means a captcha page
+    title: tuple[str, ...] = ()
+
+
+def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tuple[list[dict], float | None,
+                                                                                   float | None]:
+    """(reviews, announced count, average rating) of one HTML page of reviews."""
+    selector = Selector(text=response.text)
+    if any(selector.css(query) for query in layout.captcha):
+        raise SourceFailure(f"captcha: {site} shows a captcha at {response.url}")
+    nodes = next((found for found in (selector.css(q) for q in layout.reviews) if found), [])
+    reviews = []
+    for node in nodes:
+        link = first(node, layout.link)
+        review = {"rating": number(first(node, layout.rating)), "text": first(node, layout.text) or "",
+                  "title": first(node, layout.title), "published": iso_date(first(node, layout.published)),
+                  "url": response.urljoin(link) if link else None}
+        missing = [field for field in ("rating", "published", "url") if review[field] is None]
+        if missing:
+            raise SourceFailure(f"layout changed: a review on {response.url} without {', '.join(missing)}")
+        reviews.append(review)
+    count, average = number(first(selector, layout.count)), number(first(selector, layout.average))
+    if not reviews and (count or any(selector.css(q) for q in ("[itemprop=review]", "[class*=review-item]"))):
+        announced = int(count) if count else "some"
+        raise SourceFailure(f"layout changed: {site} announces {announced} reviews at {response.url}, "
+                            "none could be read")
+    return reviews, count, average
+
+
+class ReviewSiteSpider(SourceSpider):
+    """A review site: find the company's page by name, read its reviews."""
+
+    jurisdiction = "RU"
+    evidence = ("review", "review_page")
+    after = ("egrul",)  # the registered name to search by
+    registry: ClassVar[str] = "egrul"
+    site: ClassVar[str]
+    reviewer: ClassVar[str] = "customer"
+    max_pages: ClassVar[int] = MAX_PAGES
+
+    def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
+        company = company_from_registry(self.store.observations(subject.check_id), self.registry)
+        if company is None:
+            self.ledger.skip(subject, NO_NAME)
+            return
+        yield from self.search(subject, company)
+
+    def search(self, subject: Subject, company: Company) -> Iterator[scrapy.Request]:
+        raise NotImplementedError
+
+    def page_cap(self) -> int:
+        return int(config.setting(f"{self.name}.max_pages", self.max_pages))
+
+    def review(self, response: Response, review_id: str, *, rating: float | None, text: str,
+               published: str | None, url: str, title: str | None = None) -> Fact:
+        topics = classify(" . ".join(filter(None, (title, text))))
+        return self.fact(response, "review", f"{self.site}:{review_id}", site=self.site, rating=rating,
+                         title=title, text=text, published=published, url=url, reviewer=self.reviewer,
+                         topics=sorted(topics))
+
+    def summary(self, response: Response, url: str, *, shown_name: str, match: NameMatch, rating: float | None,
+                count: float | None, pages: int, pages_read: int, reviews_read: int) -> Fact:
+        return self.fact(response, "review_page", url, site=self.site, url=url, name=shown_name,
+                         match=match.reason, rating=rating, count=int(count or 0), pages=pages,
+                         pages_read=pages_read, reviews_read=reviews_read, page_cap=self.page_cap(),
+                         complete=pages_read >= pages, reviewer=self.reviewer)
+
+
+class BrowserReviewSpider(ReviewSiteSpider):
+    """A site that answers only a real browser: every page is opened in Chromium (as kad_arbitr does).
+
+    Replay routes every request the page makes through the HAR recordings and aborts the
+    rest; the browser also gets a dead proxy, so nothing leaves the machine.
+    """
+
+    needs_browser = True
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        executable = find_browser()
+        if executable is None:
+            return
+        launch = {"executable_path": executable, "headless": headless(), "args": list(CHROMIUM_FLAGS)}
+        if settings.get("CLIENTVET_REPLAY"):
+            launch["proxy"] = DEAD_PROXY
+        settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, "spider")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
+        settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, "spider")
+        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 60_000, "spider")
+
+    def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
+        if problem := browser_problem():
+            self.ledger.skip(subject, problem)
+            return
+        yield from super().requests_for(subject)
+
+    def page(self, subject: Subject, url: str, callback, *, include_page: bool = False,
+             **meta: Any) -> scrapy.Request | None:
+        """A page opened in the browser; in replay None (and the source failed) when it is not recorded."""
+        meta |= {"playwright": True, "playwright_context": self.name, "playwright_include_page": include_page,
+                 "playwright_context_kwargs": {"locale": "ru-RU", "timezone_id": "Europe/Moscow"}}
+        if self.replay:
+            if load_archive(self.settings["CLIENTVET_REPLAY"]).find("GET", url, None, None) is None:
+                self.ledger.fail(subject, f"unrecorded request: GET {url}")  # without starting a browser
+                return None
+            meta |= {REPLAY_IN_BROWSER: True, "playwright_page_init_callback": self.replay_page, "unrecorded": []}
+        return self.request(subject, url, callback, meta=meta, dont_filter=True).replace(errback=self.page_failed)
+
+    async def replay_page(self, page: Page, request: scrapy.Request) -> None:
+        """Answer every request of the page from the HAR recordings, or abort it and note it."""
+        archive = load_archive(self.settings["CLIENTVET_REPLAY"])
+
+        async def answer(route: Route, asked: BrowserRequest) -> None:
+            recorded = archive.find(asked.method, asked.url, asked.post_data_buffer,
+                                    await asked.header_value("content-type"))
+            if recorded is None:
+                request.meta["unrecorded"].append(f"unrecorded request: {asked.method} {asked.url}")
+                await route.abort("blockedbyclient")
+                return
+            request.meta["replayed_from"] = recorded.source_file
+            await route.fulfill(status=recorded.status, headers=dict(recorded.headers), body=recorded.body)
+
+        await page.route("**/*", answer)
+
+    async def page_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta
+        if page := meta.get("playwright_page"):
+            await page.close()
+        if meta.get("unrecorded"):
+            reason = meta["unrecorded"][0]
+        elif isinstance(failure.value, PlaywrightError):
+            message = " ".join(failure.value.message.splitlines()[0].split())
+            reason = f"{'network error' if 'net::ERR_' in message else 'browser error'}: {message}"
+        else:
+            reason = describe_failure(failure)
+        self.ledger.fail(meta["subject"], reason)
