@@ -29,15 +29,17 @@ class Rule:
     points: int
     summary: str
     deal_killer: bool = False
+    safeguard: str | None = None
     evaluate: Callable[[CheckEvidence], Iterable[Hit]] = field(default=lambda evidence: (), repr=False)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, group: str, severity: str, points: int, summary: str, deal_killer: bool = False):
+def rule(code: str, group: str, severity: str, points: int, summary: str, deal_killer: bool = False,
+         safeguard: str | None = None):
     def register(func: Callable[[CheckEvidence], Iterable[Hit]]):
-        RULES[code] = Rule(code, group, severity, points, summary, deal_killer, func)
+        RULES[code] = Rule(code, group, severity, points, summary, deal_killer, safeguard, func)
         return func
     return register
 
