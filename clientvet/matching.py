@@ -266,3 +266,161 @@ def _match_identifiers(id_a: str, id_b: str) -> NameMatch:
 
 def _identifier_kind(identifier: str) -> str | None:
     return _IDENTIFIER_KINDS.get(len(identifier)) if identifier.isdigit() else None
+
+
+# --- people: is the contact one of the registered directors? ------------------------------
+
+# Titles Companies House and people put before a name: they identify no one.
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
+# A Russian patronymic in our canonical Latin spelling (Иванович, Сергеевна, Ильинична).
+_PATRONYMIC = re.compile(r"(?:ich|vna|ichna)$")
+# A word of a person's name: hyphens and apostrophes join (Римский-Корсаков, O'Brien); a dot may follow.
+_PERSON_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*(\.)?")
+# Passport, Companies House and our own spellings of one Russian name differ in vowels and
+# й/ё (Dmitrii/Dmitriy/Dmitry, Yevgeny/Evgenii, Fyodor/Fedor, Sergeyevich/Sergeevich).
+_PERSON_SPELLING_VARIANTS = (
+    (re.compile("yo"), "e"),
+    (re.compile("ye"), "e"),
+    (re.compile("y"), "i"),
+    (re.compile("i+"), "i"),
+)
+
+
+@dataclass(frozen=True)
+class PersonMatch(NameMatch):
+    """Verdict on two person names; `basis` is the weakest step that was needed, or why they differ."""
+
+    basis: str = "exact"  # exact | transliterated | partial | initials | different surname | …
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class _NamePart:
+    written: str  # lower case with ё as е: tells an exact match from a transliterated one
+    key: str  # canonical Latin spelling, vowels and й folded
+    initial: bool  # "И." or "Yu.": only the start of the name is known
+
+    def __str__(self) -> str:
+        return f"{self.written}." if self.initial else self.written
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One way to read a name: which words are the surname."""
+
+    surname: tuple[_NamePart, ...]
+    given: tuple[_NamePart, ...]  # given name, then middle names or the patronymic
+
+
+def _name_part(word: str, dotted: bool) -> _NamePart:
+    written = re.sub(r"[-'’]", "", word.casefold().replace("ё", "е"))
+    key = _to_latin(written)
+    for pattern, replacement in _PERSON_SPELLING_VARIANTS:
+        key = pattern.sub(replacement, key)
+    return _NamePart(written, key, len(written) == 1 or (dotted and len(written) <= 3))
+
+
+def _name_parts(text: str) -> tuple[list[_NamePart], list[str]]:
+    """The parts of a name without titles, and each part as written (for the case of its letters)."""
+    parts, written = [], []
+    for found in _PERSON_WORD.finditer(unicodedata.normalize("NFC", text)):
+        part = _name_part(found.group().rstrip("."), bool(found.group(1)))
+        if part.key not in _TITLES:
+            parts.append(part)
+            written.append(found.group().rstrip("."))
+    return parts, written
+
+
+def _readings(name: str) -> list[_Reading]:
+    """Where the surname is: before a comma (SURNAME, Given), in capitals (Allan David HORLEY),
+    the only full word (Иванов И.И.), beside a patronymic, else first or last."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"person name must be a non-empty string, got {name!r}")
+    surname_text, comma, given_text = name.partition(",")
+    if comma:
+        surname, given = _name_parts(surname_text)[0], _name_parts(given_text)[0]
+        if surname and given and not any(part.initial for part in surname):
+            return [_Reading(tuple(surname), tuple(given))]
+    parts, written = _name_parts(name)
+    if not parts:
+        raise ValueError(f"person name {name!r} has no letters")
+    full = [i for i, part in enumerate(parts) if not part.initial]
+    capitals = [i for i in full if len(written[i]) > 1 and written[i].isupper()]
+    if capitals and len(capitals) < len(full):
+        surname_at = capitals
+    elif len(full) == 1:
+        surname_at = full
+    elif len(parts) == 3 and full == [0, 1, 2] and _PATRONYMIC.search(parts[1].key) \
+            and not _PATRONYMIC.search(parts[2].key):
+        surname_at = [2]  # Иван Иванович Иванов
+    elif len(parts) == 3 and full == [0, 1, 2] and _PATRONYMIC.search(parts[2].key):
+        surname_at = [0]  # Иванов Иван Иванович
+    else:
+        return [_Reading((parts[i],), tuple(p for j, p in enumerate(parts) if j != i))
+                for i in dict.fromkeys((0, len(parts) - 1)) if not parts[i].initial]
+    return [_Reading(tuple(parts[i] for i in surname_at),
+                     tuple(p for j, p in enumerate(parts) if j not in surname_at))]
+
+
+def _compare_readings(a: _Reading, b: _Reading) -> PersonMatch:
+    surname_a, surname_b = " ".join(str(p) for p in a.surname), " ".join(str(p) for p in b.surname)
+    keys = sorted(" ".join(p.key for p in (*r.surname, *r.given)) for r in (a, b))  # sorted: symmetric
+    similarity = round(SequenceMatcher(None, *keys, autojunk=False).ratio(), 2)
+    if [p.key for p in a.surname] != [p.key for p in b.surname]:
+        return PersonMatch(False, similarity, f"different surnames: '{surname_a}' vs '{surname_b}'",
+                           "different surname")
+    if not a.given or not b.given:
+        return PersonMatch(False, similarity, f"only the surname '{surname_a}' on one side: it could be "
+                                              "anyone of that name", "given name missing")
+    transliterated = [(x, y) for x, y in zip(a.surname, b.surname) if x.written != y.written]
+    by_initial = []
+    for x, y in zip(a.given, b.given):
+        if x.initial or y.initial:
+            if not (x.key.startswith(y.key) or y.key.startswith(x.key)):
+                return PersonMatch(False, similarity, f"same surname, conflicting initials: '{x}' vs '{y}'",
+                                   "conflicting given names")
+            by_initial.append((x, y))
+        elif x.key != y.key:
+            return PersonMatch(False, similarity, f"same surname, different given names: '{x}' vs '{y}'",
+                               "conflicting given names")
+        elif x.written != y.written:
+            transliterated.append((x, y))
+    one_sided = (a.given if len(a.given) > len(b.given) else b.given)[min(len(a.given), len(b.given)):]
+
+    notes, basis = [], "exact"
+    if transliterated:
+        basis = "transliterated"
+        notes.append("same after transliteration: " + ", ".join(f"{x} = {y}" for x, y in transliterated))
+    if one_sided:
+        basis = "partial"
+        notes.append("given on one side only: " + " ".join(str(p) for p in one_sided))
+    if by_initial:
+        basis = "initials"
+        notes.append("agree by initials: " + ", ".join(f"{x} = {y}" for x, y in by_initial))
+    score = 1.0 - 0.05 * bool(transliterated) - 0.05 * len(one_sided) - 0.1 * len(by_initial)
+    return PersonMatch(True, round(max(score, 0.5), 2),
+                       "; ".join(notes) or "same surname and given names", basis)
+
+
+# Which failure explains a non-match best: the one that got furthest.
+_FAILURE_ORDER = ("conflicting given names", "given name missing", "different surname")
+
+
+def match_persons(a: str, b: str) -> PersonMatch:
+    """Is `b` the same person as `a`? In any word order, with initials, in Cyrillic or Latin.
+
+    The surnames must agree in full, and every given name, middle name or patronymic that both
+    sides give must agree (an initial agrees with a name it starts); a part only one side gives
+    lowers the score but does not refuse the match.
+    """
+    readings_a, readings_b = _readings(a), _readings(b)
+    outcomes = [_compare_readings(x, y) for x in readings_a for y in readings_b]
+    matches = [o for o in outcomes if o.same]
+    if matches:
+        return max(matches, key=lambda o: o.score)
+    if len(readings_a) > 1 and len(readings_b) > 1:
+        return outcomes[0]  # neither order is known: explain as read surname first
+    # One name's order is known: explain by the reading of the other that got furthest.
+    return min(outcomes, key=lambda o: _FAILURE_ORDER.index(o.basis))

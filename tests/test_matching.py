@@ -3,7 +3,7 @@ a missed match and a false one are tested for every rule."""
 
 import pytest
 
-from clientvet.matching import NameMatch, legal_form, match_names, normalise_name
+from clientvet.matching import NameMatch, legal_form, match_names, match_persons, normalise_name
 
 SAME_COMPANY = [
     # legal form in full vs abbreviated, quote kinds, case
@@ -232,3 +232,97 @@ def test_as_dict():
     assert isinstance(result, NameMatch)
     assert result.as_dict() == {"same": True, "score": result.score, "reason": result.reason}
     assert set(result.as_dict()) == {"same", "score", "reason"}
+
+
+# --- person names: is the contact the registered director? --------------------------------
+
+SAME_PERSON = [
+    # Russian order, initials, case, ё/е
+    ("Иванов Иван Иванович", "Иван Иванович Иванов", "exact"),
+    ("Иванов Иван Иванович", "ИВАНОВ ИВАН ИВАНОВИЧ", "exact"),
+    ("Фёдоров Пётр Алексеевич", "Федоров Петр Алексеевич", "exact"),
+    ("Иванов Иван Иванович", "Иванов И.И.", "initials"),
+    ("Иванов Иван Иванович", "И. И. Иванов", "initials"),
+    ("Иванов Иван Иванович", "И.И.Иванов", "initials"),
+    ("Иванов Иван Иванович", "иванов и. и.", "initials"),
+    # Companies House order and capitals
+    ("STEVENSON, Elizabeth Mary", "Elizabeth Mary Stevenson", "exact"),
+    ("HORLEY, Allan David", "Allan David HORLEY", "exact"),
+    ("Mr John Smith", "SMITH, John", "exact"),
+    ("STEVENSON, Elizabeth Mary", "Elizabeth Stevenson", "partial"),
+    # Latin and Cyrillic, passport and other transliterations
+    ("Ivanov Ivan", "Иванов Иван", "transliterated"),
+    ("IVANOV, Ivan Ivanovich", "Иванов Иван Иванович", "transliterated"),
+    ("Греф Герман Оскарович", "German Gref", "partial"),
+    ("Греф Герман Оскарович", "Gref G.O.", "initials"),
+    ("Соколова Юлия Дмитриевна", "SOKOLOVA, Iuliia Dmitrievna", "transliterated"),
+    ("Сергеев Андрей Юрьевич", "Sergeyev Andrei Yuryevich", "transliterated"),
+    ("Евгений Фёдоров", "Yevgeny Fyodorov", "transliterated"),
+    ("Дмитрий Щукин", "Dmitrii Shchukin", "transliterated"),
+    ("Наталья Ксения Воронина", "Natalia Xenia Voronina", "transliterated"),
+    ("Соколов Юрий", "Yu. Sokolov", "initials"),
+    ("Жанна Иванова", "Zh. Ivanova", "initials"),
+]
+
+DIFFERENT_PEOPLE = [
+    ("Иванов Иван Иванович", "Петров Иван Иванович", "different surname"),
+    ("Иванов Иван", "Иванова Иван", "different surname"),
+    ("Иванов Иван Иванович", "Иванов Пётр Иванович", "conflicting given names"),
+    ("Иванов Иван Иванович", "Иванов Иван Петрович", "conflicting given names"),
+    ("Иванов Иван Иванович", "Иванов П.И.", "conflicting given names"),
+    # initials in the wrong order: Иван Петрович is not Пётр Иванович
+    ("Иванов Иван Петрович", "Иванов П. И.", "conflicting given names"),
+    ("Иванов И.П.", "Иванов И.С.", "conflicting given names"),
+    ("Греф Герман Оскарович", "Gref G.A.", "conflicting given names"),
+    ("STEVENSON, Elizabeth Mary", "Benjamin Thomas Stevenson", "conflicting given names"),
+    ("Ivan Petrov", "Petr Ivanov", "different surname"),
+    # a surname alone could be anyone
+    ("Иванов Иван Иванович", "Иванов", "given name missing"),
+    ("Иванов Иван Иванович", "LONDON LAW SERVICES LIMITED", "different surname"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "basis"), SAME_PERSON)
+def test_same_person_in_any_order_script_or_initials(a, b, basis):
+    result = match_persons(a, b)
+    assert result.same, result
+    assert result.basis == basis
+    assert match_persons(b, a).as_dict() | {"reason": ""} == result.as_dict() | {"reason": ""}
+
+
+@pytest.mark.parametrize(("a", "b", "basis"), DIFFERENT_PEOPLE)
+def test_different_people_do_not_match(a, b, basis):
+    result = match_persons(a, b)
+    assert not result.same, result
+    assert result.basis == basis
+    assert not match_persons(b, a).same
+
+
+def test_person_score_falls_with_each_weaker_step():
+    exact = match_persons("Иванов Иван Иванович", "Иван Иванович Иванов").score
+    transliterated = match_persons("Иванов Иван Иванович", "Ivanov Ivan Ivanovich").score
+    partial = match_persons("Иванов Иван Иванович", "Ivanov Ivan").score
+    initials = match_persons("Иванов Иван Иванович", "Ivanov I.I.").score
+    assert exact == 1.0 > transliterated > partial > initials >= 0.5
+
+
+def test_person_reason_names_the_parts_compared():
+    assert match_persons("Иванов Иван Иванович", "Иванов И.И.").reason == \
+        "agree by initials: иван = и., иванович = и."
+    assert match_persons("Иванов Иван Иванович", "Иванов П.И.").reason == \
+        "same surname, conflicting initials: 'иван' vs 'п.'"
+    assert match_persons("Иванов Иван", "Петров Иван").reason == "different surnames: 'иванов' vs 'петров'"
+
+
+def test_person_match_as_dict_says_how():
+    result = match_persons("Греф Герман Оскарович", "Gref G.O.")
+    assert isinstance(result, NameMatch)
+    assert result.as_dict() == {"same": True, "score": 0.75, "reason": result.reason, "basis": "initials"}
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "123", " - ", "«»"])
+def test_person_names_without_letters_are_refused(empty):
+    with pytest.raises(ValueError, match="person name"):
+        match_persons(empty, "Иванов Иван")
+    with pytest.raises(ValueError, match="person name"):
+        match_persons("Иванов Иван", empty)
