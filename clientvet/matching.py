@@ -28,16 +28,23 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "nao": ("НАО", "Непубличное акционерное общество"),
     "ip": ("ИП", "Индивидуальный предприниматель"),
     "ltd": ("Ltd", "Limited"),
-    "plc": ("PLC", "Public Limited Company"),
+    "plc": ("PLC", "P.L.C.", "Public Limited Company"),
     "llc": ("LLC", "L.L.C.", "Limited Liability Company"),
     "llp": ("LLP", "Limited Liability Partnership"),
     "inc": ("Inc", "Incorporated"),
     "corp": ("Corp", "Corporation"),
     "co": ("Co", "Company"),
-    "gmbh": ("GmbH",),
-    "ag": ("AG",),
+    "gmbh": ("GmbH", "G.m.b.H.", "Gesellschaft mit beschränkter Haftung"),
+    "ag": ("AG", "Aktiengesellschaft"),
     "sa": ("SA", "S.A."),
+    # How Russian companies write their form in English (PJSC Sberbank, Gazprom Neft PJSC).
+    "jsc": ("JSC", "Joint Stock Company", "Joint-Stock Company"),
+    "pjsc": ("PJSC", "Public Joint Stock Company", "Public Joint-Stock Company"),
+    "cjsc": ("CJSC", "Closed Joint Stock Company", "Closed Joint-Stock Company"),
+    "ojsc": ("OJSC", "Open Joint Stock Company", "Open Joint-Stock Company"),
 }
+# English names of Russian forms: ООО "Ромашка" and Romashka LLC are one form, not a re-registration.
+_SAME_FORM = {"llc": "ooo", "jsc": "ao", "pjsc": "pao", "cjsc": "zao", "ojsc": "oao"}
 # "Co"/"Company" is also an ordinary word ("Co-op Bank", "Company Builders").
 _TRAILING_ONLY_FORMS = frozenset({"co"})
 
@@ -64,12 +71,15 @@ _LATIN_SPELLING_VARIANTS = (
     (re.compile("(?<![szc])kh"), "h"),  # leave the h of zh/sh/ch alone
 )
 
-# Double quotes may glue words together (ООО"Ромашка"); apostrophes sit inside one (O'Reilly).
+# Double quotes may glue words together (ООО"Ромашка"); apostrophes sit inside a Latin word
+# (O'Reilly) but are quotes anywhere else (ООО'Ромашка', 'Acme').
 _WORD_SEPARATING_QUOTES = str.maketrans(dict.fromkeys("«»„“”‟\"‹›", " "))
+_QUOTING_APOSTROPHE = re.compile(r"(?<![a-z])['`‘’‚‛]|['`‘’‚‛](?![a-z])")
 _IN_WORD_QUOTES = str.maketrans(dict.fromkeys("'`‘’‚‛", None))
 
 # Lengths that tell which Russian register number an all-digit identifier is.
-_IDENTIFIER_KINDS = {10: "INN", 12: "INN", 13: "OGRN", 15: "OGRNIP"}
+_IDENTIFIER_KINDS = {8: "company number", 10: "INN", 12: "INN", 13: "OGRN", 15: "OGRNIP"}
+_LETTERED_COMPANY_NUMBER = re.compile(r"[A-Z]{2}\d{6}")  # SC123456, OC301234
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,11 @@ class _ParsedName:
         return " ".join(word.latin for word in self.words)
 
     @property
+    def joined(self) -> str:
+        """The letters in order without spaces: 'Газпром нефть' and 'Газпромнефть' agree here."""
+        return "".join(word.latin for word in self.words)
+
+    @property
     def latin_set(self) -> frozenset[str]:
         return frozenset(word.latin for word in self.words)
 
@@ -137,7 +152,7 @@ def _to_latin(word: str) -> str:
 def _split_words(name: str) -> list[_Word]:
     """Words of a name with case, ё, quotes, '&' and punctuation neutralised."""
     text = unicodedata.normalize("NFC", name).casefold().replace("ё", "е")
-    text = text.translate(_WORD_SEPARATING_QUOTES).translate(_IN_WORD_QUOTES)
+    text = _QUOTING_APOSTROPHE.sub(" ", text.translate(_WORD_SEPARATING_QUOTES)).translate(_IN_WORD_QUOTES)
     text = text.replace("&", " and ")
     words = [_Word(raw, _to_latin(raw)) for raw in re.split(r"[\W_]+", text) if raw]
     return [word for word in words if word.latin]  # a lone "ъ" transliterates to nothing
@@ -217,23 +232,35 @@ def match_names(
     parsed_a, parsed_b = _parse(a), _parse(b)
     clean_id_a, clean_id_b = _clean_identifier(id_a), _clean_identifier(id_b)
     if clean_id_a and clean_id_b:
-        return _match_identifiers(clean_id_a, clean_id_b)
+        kind_a, kind_b = _identifier_kind(clean_id_a), _identifier_kind(clean_id_b)
+        if not (kind_a and kind_b and kind_a != kind_b):
+            return _match_identifiers(clean_id_a, clean_id_b)
+        by_name = _match_parsed_names(parsed_a, parsed_b, threshold)
+        return NameMatch(by_name.same, by_name.score, f"{kind_a} {clean_id_a} and {kind_b} {clean_id_b} cannot be "
+                                                      f"compared, so the names decide: {by_name.reason}")
+    return _match_parsed_names(parsed_a, parsed_b, threshold)
 
-    score = SequenceMatcher(
+
+def _match_parsed_names(parsed_a: _ParsedName, parsed_b: _ParsedName, threshold: float) -> NameMatch:
+    same_letters = parsed_a.joined == parsed_b.joined
+    score = 1.0 if same_letters else SequenceMatcher(
         None,
         " ".join(sorted(word.latin for word in parsed_a.words)),
         " ".join(sorted(word.latin for word in parsed_b.words)),
         autojunk=False,
     ).ratio()
-    form_a = parsed_a.legal_forms[0] if parsed_a.legal_forms else None
-    form_b = parsed_b.legal_forms[0] if parsed_b.legal_forms else None
-    forms_differ = form_a is not None and form_b is not None and form_a != form_b
+    form_a, form_b = (parsed.legal_forms[0] if parsed.legal_forms else None for parsed in (parsed_a, parsed_b))
+    forms_differ = None not in (form_a, form_b) and _SAME_FORM.get(form_a, form_a) != _SAME_FORM.get(form_b, form_b)
     if forms_differ:
         score -= LEGAL_FORM_MISMATCH_PENALTY
     score = round(max(score, 0.0), 2)
 
     form_note = f"; legal forms differ ({form_a} vs {form_b})" if forms_differ else ""
     distinguishing = _distinguishing_words(parsed_a, parsed_b)
+    if distinguishing and same_letters:
+        spellings = " vs ".join(f"'{' '.join(word.original for word in p.words)}'" for p in (parsed_a, parsed_b))
+        return NameMatch(score >= threshold, score, f"same letters, split into words differently: {spellings}"
+                                                    f"{form_note}")
     if distinguishing:
         plural = "s" if len(distinguishing) > 1 else ""
         quoted = ", ".join(f"'{word}'" for word in distinguishing)
@@ -253,7 +280,9 @@ def _distinguishing_words(a: _ParsedName, b: _ParsedName) -> list[str]:
 
 
 def _clean_identifier(identifier: str | None) -> str:
-    return re.sub(r"[\s-]+", "", identifier or "").upper()
+    """Without spaces and dashes; a short all-digit number is a company number that lost its zeros."""
+    cleaned = re.sub(r"[\s-]+", "", identifier or "").upper()
+    return cleaned.zfill(8) if cleaned.isdigit() and len(cleaned) < 8 else cleaned
 
 
 def _match_identifiers(id_a: str, id_b: str) -> NameMatch:
@@ -265,6 +294,8 @@ def _match_identifiers(id_a: str, id_b: str) -> NameMatch:
 
 
 def _identifier_kind(identifier: str) -> str | None:
+    if _LETTERED_COMPANY_NUMBER.fullmatch(identifier):
+        return "company number"
     return _IDENTIFIER_KINDS.get(len(identifier)) if identifier.isdigit() else None
 
 
