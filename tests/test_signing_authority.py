@@ -14,6 +14,7 @@ from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.rules import RULES
 from clientvet.checks.verdict import evaluate
 from clientvet.evidence.store import CheckRecord, Observation
+from tests.conftest import check_json
 
 TODAY = date(2026, 11, 23)
 GREF = {"name": "Греф Герман Оскарович", "role": "ПРЕЗИДЕНТ, ПРЕДСЕДАТЕЛЬ ПРАВЛЕНИЯ",
@@ -152,3 +153,57 @@ def evaluate_score(contact: str) -> int:
     check = CheckRecord(1, "ru:inn:7707083893", "RU", "inn", "7707083893", "2026-11-23T00:00:00+00:00",
                         None, "done", None, terms={"contact": contact})
     return evaluate(CheckEvidence(check, [registry_record(), egrul_officer()], frozenset(), TODAY)).score
+
+
+# --- end to end, replayed from the real recordings in ../shared/recordings ------------------
+
+@pytest.fixture
+def check(recordings, tmp_path):
+    def run(*args: str) -> dict:
+        document = check_json(*args, "--replay", str(recordings), "--db", str(tmp_path / "db.sqlite"))
+        return {f["code"]: f for f in document["factors"] if f["code"].startswith("contact_")} | \
+            {"terms": document["terms"]}
+    return run
+
+
+def test_sberbank_head_by_initials_may_sign(check):
+    """egrul/7707083893.har: head (g) «ПРЕЗИДЕНТ, ПРЕДСЕДАТЕЛЬ ПРАВЛЕНИЯ: Греф Герман Оскарович»."""
+    found = check("--inn", "7707083893", "--contact", "Г. О. Греф")
+    assert set(found) == {"contact_can_sign", "terms"} and found["terms"] == {"contact": "Г. О. Греф"}
+    factor = found["contact_can_sign"]
+    assert factor["points"] == -5 and factor["group"] == "registry"
+    assert "«Г. О. Греф» is Греф Герман Оскарович (ПРЕЗИДЕНТ, ПРЕДСЕДАТЕЛЬ ПРАВЛЕНИЯ, egrul)" in factor["summary"]
+    (officer,) = factor["evidence"]
+    assert (officer["source"], officer["kind"]) == ("egrul", "officer")
+    assert officer["key"] == "1027700132195:ПРЕЗИДЕНТ, ПРЕДСЕДАТЕЛЬ ПРАВЛЕНИЯ:Греф Герман Оскарович"
+    assert officer["url"].startswith("https://egrul.nalog.ru/search-result/") and len(officer["sha256"]) == 64
+
+
+def test_someone_else_at_sberbank_needs_a_power_of_attorney(check):
+    found = check("--inn", "7707083893", "--contact", "Греф Олег Германович")
+    assert set(found) == {"contact_authority_unproven", "terms"}
+    factor = found["contact_authority_unproven"]
+    assert factor["points"] == 10
+    assert factor["summary"].endswith("«Греф Олег Германович» is none of: Греф Герман Оскарович (ПРЕЗИДЕНТ, "
+                                      "ПРЕДСЕДАТЕЛЬ ПРАВЛЕНИЯ): same surname, different given names: "
+                                      "'олег' vs 'герман'")
+
+
+def test_you_limited_resigned_director_may_not_sign_but_the_current_one_may(check):
+    """companies_house/04475590.har: officers of YOU LIMITED, 3 current and 4 resigned."""
+    resigned = check("--company-number", "04475590", "--contact", "Leslie Alan Stevenson")
+    assert set(resigned) == {"contact_authority_unproven", "terms"}
+    assert resigned["contact_authority_unproven"]["summary"].endswith(
+        "«Leslie Alan Stevenson» is STEVENSON, Leslie Alan (director, companies_house): same surname and given "
+        "names, but resigned on 2012-08-28")
+    current = check("--company-number", "04475590", "--contact", "Benjamin Stevenson")
+    assert set(current) == {"contact_can_sign", "terms"}
+    assert "is STEVENSON, Benjamin Thomas (director, companies_house)" in current["contact_can_sign"]["summary"]
+
+
+def test_recorded_sole_trader_signs_in_person(check):
+    """egrul/583716175273.har: ИП ЛАКОМКИНА ЕЛЕНА ЮРЬЕВНА, current registration 316583500051066."""
+    found = check("--inn", "583716175273", "--contact", "Лакомкина Е. Ю.")
+    assert set(found) == {"contact_can_sign", "terms"}
+    assert found["contact_can_sign"]["evidence"][0]["kind"] == "registry_record"
+    assert "(sole trader, egrul)" in found["contact_can_sign"]["summary"]
