@@ -6,6 +6,10 @@ So names are compared in one canonical Latin form that ignores what does not
 identify a company (case, quotes, punctuation, legal form, script), while any
 extra word or number ("Ромашка-М", "Acme Estates") still means a different
 company. An identifier, when both sides have one, overrides the names.
+
+People are compared the same way for the signing-authority check (is the contact
+a registered director?): a surname must agree in full and every given name or
+initial both sides give must agree, in any order and either script.
 """
 
 from __future__ import annotations
@@ -321,7 +325,7 @@ _PERSON_SPELLING_VARIANTS = (
 class PersonMatch(NameMatch):
     """Verdict on two person names; `basis` is the weakest step that was needed, or why they differ."""
 
-    basis: str = "exact"  # exact | transliterated | partial | initials | different surname | …
+    basis: str  # exact | transliterated | partial | initials | different surname | …
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "basis": self.basis}
@@ -378,15 +382,17 @@ def _readings(name: str) -> list[_Reading]:
     if not parts:
         raise ValueError(f"person name {name!r} has no letters")
     full = [i for i, part in enumerate(parts) if not part.initial]
+    if not full:
+        raise ValueError(f"person name {name!r} has only initials, no surname")
     capitals = [i for i in full if len(written[i]) > 1 and written[i].isupper()]
+    three_words = len(parts) == len(full) == 3
     if capitals and len(capitals) < len(full):
         surname_at = capitals
     elif len(full) == 1:
         surname_at = full
-    elif len(parts) == 3 and full == [0, 1, 2] and _PATRONYMIC.search(parts[1].key) \
-            and not _PATRONYMIC.search(parts[2].key):
+    elif three_words and _PATRONYMIC.search(parts[1].key) and not _PATRONYMIC.search(parts[2].key):
         surname_at = [2]  # Иван Иванович Иванов
-    elif len(parts) == 3 and full == [0, 1, 2] and _PATRONYMIC.search(parts[2].key):
+    elif three_words and _PATRONYMIC.search(parts[2].key):
         surname_at = [0]  # Иванов Иван Иванович
     else:
         return [_Reading((parts[i],), tuple(p for j, p in enumerate(parts) if j != i))

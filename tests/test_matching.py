@@ -442,8 +442,8 @@ def test_person_match_as_dict_says_how():
     assert result.as_dict() == {"same": True, "score": 0.75, "reason": result.reason, "basis": "initials"}
 
 
-@pytest.mark.parametrize("empty", ["", "   ", "123", " - ", "«»"])
-def test_person_names_without_letters_are_refused(empty):
+@pytest.mark.parametrize("empty", ["", "   ", "123", " - ", "«»", "И. И.", "Mr"])
+def test_person_names_without_a_surname_are_refused(empty):
     with pytest.raises(ValueError, match="person name"):
         match_persons(empty, "Иванов Иван")
     with pytest.raises(ValueError, match="person name"):

@@ -86,9 +86,11 @@ def test_no_contact_no_factor():
     assert factors(None, registry_record(), egrul_officer()) == {}
 
 
-def test_a_contact_that_is_no_name_is_not_authorised():
-    found = factors("123", registry_record(), egrul_officer())
-    assert found["contact_authority_unproven"].detail == "«123» is not a person's name"
+@pytest.mark.parametrize("contact", ["123", "Г.О."])
+def test_a_contact_without_a_surname_is_not_authorised(contact):
+    found = factors(contact, registry_record(), egrul_officer())
+    assert set(found) == {"contact_authority_unproven"}
+    assert found["contact_authority_unproven"].detail == f"«{contact}» has no surname to compare"
 
 
 def test_without_officers_the_authority_is_not_shown():

@@ -603,14 +603,14 @@ def _signatories(evidence: CheckEvidence) -> list[_Signatory]:
 
 
 def _comparisons(evidence: CheckEvidence, contact: str) -> list[tuple[_Signatory, PersonMatch]] | None:
-    """The contact compared with every person the registry names; None when the contact is no name."""
+    """The contact compared with every person the registry names; None when the contact has no surname."""
     try:
         return [(person, match_persons(contact, person.name)) for person in _signatories(evidence)]
     except ValueError:
         return None
 
 
-def _is(contact: str, person: _Signatory, match: PersonMatch) -> str:
+def _contact_is(contact: str, person: _Signatory, match: PersonMatch) -> str:
     return f"«{contact}» is {person.name} ({person.role}, {person.record.source}): {match.reason}"
 
 
@@ -622,7 +622,7 @@ def contact_can_sign(evidence: CheckEvidence) -> Iterable[Hit]:
     authorised = [(p, m) for p, m in comparisons or () if m.same and p.not_authorised is None]
     if authorised:
         person, match = max(authorised, key=lambda found: found[1].score)
-        yield Hit(_is(contact, person, match), (person.record,))
+        yield Hit(_contact_is(contact, person, match), (person.record,))
 
 
 @rule("contact_authority_unproven", "registry", "medium", 10,
@@ -637,13 +637,13 @@ def contact_authority_unproven(evidence: CheckEvidence) -> Iterable[Hit]:
         return
     comparisons = _comparisons(evidence, contact)
     if comparisons is None:
-        yield Hit(f"«{contact}» is not a person's name")
+        yield Hit(f"«{contact}» has no surname to compare")
         return
     matched = [(p, m) for p, m in comparisons if m.same]
     if any(p.not_authorised is None for p, _ in matched):
         return
     if matched:
-        yield Hit("; ".join(f"{_is(contact, p, m)}, but {p.not_authorised}" for p, m in matched),
+        yield Hit("; ".join(f"{_contact_is(contact, p, m)}, but {p.not_authorised}" for p, m in matched),
                   tuple(p.record for p, _ in matched))
         return
     current = [(p, m) for p, m in comparisons if p.not_authorised is None]
