@@ -196,6 +196,37 @@ def sources() -> None:
                    f"  {', '.join(source.evidence)}" + (f"  (needs {', '.join(needs)})" if needs else ""))
 
 
+@cli.command()
+@click.argument("name_a")
+@click.argument("name_b")
+@click.option("--person", is_flag=True, help="Compare two people's names (a contact and a director).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
+def match(name_a, name_b, person, as_json) -> None:
+    """Say whether NAME_A and NAME_B are the same company, with the score and the reason.
+
+    The sources attribute a search hit (a court party, a review page) to the prospect
+    by this decision; an answer either way exits 0.
+
+    \b
+    Examples:
+      clientvet match 'ООО "Ромашка"' "Romashka LLC"
+      clientvet match "Иванов Иван Иванович" "Ivanov I.I." --person --json
+    """
+    from clientvet.matching import match_names, match_persons
+
+    try:
+        result = (match_persons if person else match_names)(name_a, name_b)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME_A, NAME_B") from None
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    kind = ("person", "people") if person else ("company", "companies")
+    how = f", {result.basis}" if person else ""
+    click.echo(f"{'same ' + kind[0] if result.same else 'different ' + kind[1]} (score {result.score}{how}): "
+               f"{result.reason}")
+
+
 # --- conversation signals and account history -------------------------------------
 
 from clientvet.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)

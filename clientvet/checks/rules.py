@@ -29,15 +29,17 @@ class Rule:
     points: int
     summary: str
     deal_killer: bool = False
+    safeguard: str | None = None
     evaluate: Callable[[CheckEvidence], Iterable[Hit]] = field(default=lambda evidence: (), repr=False)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, group: str, severity: str, points: int, summary: str, deal_killer: bool = False):
+def rule(code: str, group: str, severity: str, points: int, summary: str, deal_killer: bool = False,
+         safeguard: str | None = None):
     def register(func: Callable[[CheckEvidence], Iterable[Hit]]):
-        RULES[code] = Rule(code, group, severity, points, summary, deal_killer, func)
+        RULES[code] = Rule(code, group, severity, points, summary, deal_killer, safeguard, func)
         return func
     return register
 
@@ -1118,3 +1120,98 @@ def reviews_partly_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
     unchecked = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
     if unchecked and len(unchecked) < len(runs):
         yield Hit(_unchecked_list(unchecked))
+# --- signing authority (the contact named with `check --contact`, against the registry) ------------
+# ЕГРЮЛ lists only the head, who acts for the company without a power of attorney, and a sole
+# trader signs in person; Companies House lists every officer, of whom those below may sign alone
+# (a director under the Companies Act 2006 s.44; a secretary signs only with another signatory).
+
+from clientvet.matching import PersonMatch, match_persons  # noqa: E402
+
+UK_SIGNING_ROLES = frozenset({
+    "director", "nominee-director", "llp-member", "llp-designated-member",
+    "general-partner-in-a-limited-partnership", "person-authorised-to-represent",
+    "person-authorised-to-represent-and-accept", "judicial-factor", "receiver-and-manager",
+})
+
+
+@dataclass(frozen=True)
+class _Signatory:
+    """A person the registry names for the company, and whether they may sign for it now."""
+
+    record: Observation
+    name: str
+    role: str
+    not_authorised: str | None  # why not, when they may not
+
+
+def _signatories(evidence: CheckEvidence) -> list[_Signatory]:
+    record = evidence.registry_record
+    status = record.data.get("status") if record else None
+    people = []
+    for officer in evidence.of("officer"):
+        role, resigned = officer.data["role"], officer.data.get("resigned_on")
+        if resigned:
+            why_not = f"resigned on {resigned}"
+        elif not officer.data.get("active", True):  # ЕГРЮЛ: the company is not active
+            why_not = f"the company's registry status is '{status}'"
+        elif officer.source != "egrul" and role not in UK_SIGNING_ROLES:
+            why_not = f"a {role} cannot sign for the company alone"
+        else:
+            why_not = None
+        people.append(_Signatory(officer, officer.data["name"], role, why_not))
+    if record and record.data.get("entity") == "sole_trader":
+        people.append(_Signatory(record, record.data["name"], "sole trader",
+                                 None if status == "active" else f"the registry status is '{status}'"))
+    return people
+
+
+def _comparisons(evidence: CheckEvidence, contact: str) -> list[tuple[_Signatory, PersonMatch]] | None:
+    """The contact compared with every person the registry names; None when the contact has no surname."""
+    try:
+        return [(person, match_persons(contact, person.name)) for person in _signatories(evidence)]
+    except ValueError:
+        return None
+
+
+def _contact_is(contact: str, person: _Signatory, match: PersonMatch) -> str:
+    return f"«{contact}» is {person.name} ({person.role}, {person.record.source}): {match.reason}"
+
+
+@rule("contact_can_sign", "registry", "info", -5,
+      "The contact is the company's registered head or a current director, who may sign for it.")
+def contact_can_sign(evidence: CheckEvidence) -> Iterable[Hit]:
+    contact = evidence.check.terms.get("contact")
+    comparisons = _comparisons(evidence, contact) if contact else None
+    authorised = [(p, m) for p, m in comparisons or () if m.same and p.not_authorised is None]
+    if authorised:
+        person, match = max(authorised, key=lambda found: found[1].score)
+        yield Hit(_contact_is(contact, person, match), (person.record,))
+
+
+@rule("contact_authority_unproven", "registry", "medium", 10,
+      "The contact is not a current director or registered head of the company: they may sign only "
+      "with a power of attorney.",
+      safeguard="Before signing, ask for the power of attorney the company's head gave the contact — for a "
+                "Russian company, the number of its machine-readable power of attorney (МЧД), to check "
+                "with the tax service — or have a registered director sign.")
+def contact_authority_unproven(evidence: CheckEvidence) -> Iterable[Hit]:
+    contact = evidence.check.terms.get("contact")
+    if not contact:
+        return
+    comparisons = _comparisons(evidence, contact)
+    if comparisons is None:
+        yield Hit(f"«{contact}» has no surname to compare")
+        return
+    matched = [(p, m) for p, m in comparisons if m.same]
+    if any(p.not_authorised is None for p, _ in matched):
+        return
+    if matched:
+        yield Hit("; ".join(f"{_contact_is(contact, p, m)}, but {p.not_authorised}" for p, m in matched),
+                  tuple(p.record for p, _ in matched))
+        return
+    current = [(p, m) for p, m in comparisons if p.not_authorised is None]
+    if not current:
+        yield Hit(f"the registry names no current director or head to compare «{contact}» with")
+        return
+    yield Hit(f"«{contact}» is none of: " + "; ".join(f"{p.name} ({p.role}): {m.reason}" for p, m in current),
+              tuple(p.record for p, _ in current))
