@@ -235,6 +235,12 @@ def test_amber_prepayment_share_follows_the_score(flags, share):
     assert not any("lawyer" in s for s in found)  # nothing in courts, debts or bankruptcy
 
 
+def test_amber_for_an_unchecked_source_alone_still_asks_for_prepayment():
+    verdict = evaluate(evidence(runs=(FAILED_EGRUL,), essential=frozenset({"egrul"})))
+    assert (verdict.colour, verdict.score) == ("amber", 15)
+    assert safeguards(verdict)[0] == "Take a 30% prepayment before work starts (egrul unchecked)."
+
+
 def test_red_asks_for_full_prepayment_and_a_lawyer():
     found = safeguards(evaluate(evidence(fact("registry_record", "1", "egrul", status="ceased"))))
     assert found[0].startswith("Decline, or work only on 100% prepayment") and "deal-killer" in found[0]

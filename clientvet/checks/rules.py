@@ -669,8 +669,7 @@ def _industries(evidence: CheckEvidence) -> tuple[Industry, ...]:
 
 
 @rule("high_risk_industry", "industry", "medium", 15,
-      "The company's main registered activity is in an industry marked high-risk (defaults in "
-      "clientvet/checks/rules.py; more in [rules.codes] and [rules.keywords] of the config).")
+      "The company's main registered activity (OKVED, SIC) is in an industry marked high-risk.")
 def high_risk_industry(evidence: CheckEvidence) -> Iterable[Hit]:
     matched: dict[str, list[tuple[Activity, str]]] = {}
     for activity in evidence.main_activities():

@@ -12,8 +12,8 @@ from clientvet.evidence.store import Observation
 
 RED_FROM = 60
 AMBER_FROM = 25
-# Prepayment share by score: (score from, share %), highest band first; red asks for all of it.
-PREPAYMENT_BANDS = ((RED_FROM, 100), (40, 50), (AMBER_FROM, 30))
+# Prepayment share of an amber verdict by score: (score from, share %), highest first; red asks for 100%.
+PREPAYMENT_BANDS = ((40, 50), (0, 30))
 ACCEPTANCE_DAYS = 5  # working days the client has to sign or dispute an acceptance act
 # Factors that call for a particular safeguard even when the colour alone would not.
 PAYMENT_DISCIPLINE = frozenset({"history_late_payments", "history_very_late_payments", "history_unpaid_overdue",
@@ -118,14 +118,15 @@ def safeguards(verdict: Verdict) -> list[str]:
     colour, score, purpose = verdict.colour, verdict.score, verdict.purpose
     cautious = colour != "green"
     found: list[str] = []
-    share = next((share for start, share in PREPAYMENT_BANDS if score >= start), 100 if colour == "red" else 0)
     if colour == "red":
         found.append("Decline, or work only on 100% prepayment received before any work starts"
                      + (" (a deal-killer was found)." if verdict.deal_killers else f" (score {score})."))
     elif purpose == "prepaid":
         found.append("Keep the full prepayment you planned: start only when the money has arrived.")
-    elif share:
-        found.append(f"Take a {share}% prepayment before work starts (score {score})"
+    elif colour == "amber":
+        share = next(share for start, share in PREPAYMENT_BANDS if score >= start)
+        why = f"score {score}" if score >= AMBER_FROM else f"{', '.join(verdict.unchecked_essential)} unchecked"
+        found.append(f"Take a {share}% prepayment before work starts ({why})"
                      + (" instead of paying later." if purpose == "deferred" else "."))
     else:
         found.append("Standard terms: invoice on delivery with the usual payment period.")
