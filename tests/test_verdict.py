@@ -265,7 +265,7 @@ def test_red_by_deal_killer_names_the_deal_killers_then_what_else_must_go():
     ceased = fact("registry_record", "1", "egrul", status="ceased")
     found = changes(evidence(ceased, signals=("cash_off_books", "promises_broken", "anonymous_contact",
                                               "business_sinking", "refuses_measurement")))
-    assert found[0]["remove"] == ["ceased"] and "ceased" in found[0]["text"]
+    assert found[0]["remove"] == ["ceased"] and "ceased" in found[0]["text"] and found[0]["to"] == "red"
     # Without the deal-killer the score is 75; the 20-point factor alone brings it under 60.
     assert found[1]["to"] == "amber" and found[1]["remove"] == ["signal_cash_off_books"]
     assert "75 → 55" in found[1]["text"]

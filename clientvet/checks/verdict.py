@@ -81,6 +81,7 @@ def _round(value: float) -> int:
 
 
 def evaluate(evidence: CheckEvidence) -> Verdict:
+    """Every enabled rule's hits, at the configured points weighted for the deal's purpose → score → colour."""
     tuning = evidence.tuning
     purpose = evidence.check.terms.get("purpose")
     factors = []
@@ -172,10 +173,11 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
     factors = verdict.factors
     if verdict.colour == "red":
         if killers := verdict.deal_killers:
-            changes.append({"to": "amber or better", "remove": [f.rule.code for f in killers],
+            factors = _without(factors, killers)
+            changes.append({"to": colour_of(score_of(factors), False, bool(verdict.unchecked_essential)),
+                            "remove": [f.rule.code for f in killers],
                             "text": "Every deal-killer would have to go away: "
                                     + "; ".join(f"{f.rule.code} — {f.rule.summary} {f.detail}" for f in killers)})
-            factors = _without(factors, killers)
         if gone := _to_go(factors, RED_FROM):
             changes.append({"to": "amber", "remove": [f.rule.code for f in gone],
                             "text": f"{'Then these' if killers else 'These'} factors would have to go away to "
@@ -200,7 +202,7 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
                            and evidence.tuning.points.get(rule.code, rule.points) * rule.weight(verdict.purpose)
                            >= margin), key=lambda r: r.points)[:3]
         changes.append({"to": "amber", "text": f"{margin} more risk points would make it amber"
-                        + (f", e.g. {', '.join(r.code for r in examples)}" if examples else "")
+                        + (f", e.g. {', '.join(f'{r.code} ({r.points})' for r in examples)}" if examples else "")
                         + "; so would an essential source that cannot be checked. Any deal-killer makes it red."})
     if verdict.colour != "green" and verdict.purpose != "prepaid":
         prepaid = evaluate(replace(evidence, check=replace(evidence.check,
