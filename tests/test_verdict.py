@@ -415,6 +415,15 @@ def test_configured_code_and_keyword_match_the_real_pb_nalog_row():
         assert "your config" in factor.detail and "49.41" in factor.detail and factor.evidence == tuple(rows)
 
 
+def test_several_matching_activities_and_industries_are_one_factor():
+    record = fact("registry_record", "1", "companies_house", status="active", sic_codes=["43999", "46380", "82301"])
+    configured = tuning({"codes": {"high_risk_industry": ["GB:43"]}})
+    [factor] = evaluate(evidence(record, jurisdiction="GB", tuning=configured)).factors
+    assert factor.points == 15 and factor.evidence == (record,)
+    for label in ("construction", "fish and seafood", "event agencies", "your config"):
+        assert label in factor.detail
+
+
 def test_industry_entered_in_conversation_is_counted_once():
     row = fact("tax_risk_flags", "1", "pb_nalog", okved="43.99", okved_name="Работы строительные специализированные")
     points = by_code(evaluate(evidence(row, signals=("high_risk_industry",))))

@@ -671,20 +671,19 @@ def _industries(evidence: CheckEvidence) -> tuple[Industry, ...]:
 @rule("high_risk_industry", "industry", "medium", 15,
       "The company's main registered activity (OKVED, SIC) is in an industry marked high-risk.")
 def high_risk_industry(evidence: CheckEvidence) -> Iterable[Hit]:
-    matched: dict[str, list[tuple[Activity, str]]] = {}
-    for activity in evidence.main_activities():
-        for industry in _industries(evidence):
-            if match := industry.matches(activity):
-                matched.setdefault(industry.label, []).append((activity, match))
+    """One factor however many activities and industries match: it is one fact about the company."""
+    found = [(industry.label, activity, match) for activity in evidence.main_activities()
+             for industry in _industries(evidence) if (match := industry.matches(activity))]
+    if not found:
+        return
     # The salesperson may have entered the same fact in conversation: count it once.
     entered = any(s.code == "high_risk_industry" for s in evidence.signals)
-    for label, found in matched.items():
-        activities = "; ".join(dict.fromkeys(
-            f"{a.code}" + (f" «{a.name}»" if a.name else "") + f" ({a.observation.source}, matched {m})"
-            for a, m in found))
-        yield Hit(f"{label}: {activities}" + ("; also entered in conversation, counted there" if entered else ""),
-                  tuple({a.observation.fact_id: a.observation for a, _ in found}.values()),
-                  points=0 if entered else None)
+    detail = "; ".join(dict.fromkeys(
+        f"{label}: {a.code}" + (f" «{a.name}»" if a.name else "") + f" ({a.observation.source}, matched {match})"
+        for label, a, match in found))
+    yield Hit(detail + ("; also entered in conversation, counted there" if entered else ""),
+              tuple({a.observation.fact_id: a.observation for _, a, _ in found}.values()),
+              points=0 if entered else None)
 
 
 # --- the user's [rules] table ------------------------------------------------------------------------
