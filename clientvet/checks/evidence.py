@@ -104,6 +104,9 @@ class CheckEvidence:
     def outstanding_debts(self) -> OutstandingDebts:
         """Claims against the company in court, open enforcement proceedings and tax debt, in roubles.
 
+        Read: court_case facts where the company is the defendant with a `claim_amount`;
+        enforcement_proceeding facts with an `amount` and neither `ended_on` nor `end_reason`;
+        tax_risk_flags with `tax_debt` / `tax_debt_amount` (pb.nalog.ru's search rows carry neither).
         Each kind is read when a source stored it and skipped when none did. The same debt may
         appear as a claim and, after judgment, as an enforcement proceeding, so the sum is an
         upper estimate; the breakdown by kind shows it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -163,8 +164,14 @@ def _to_go(factors: list[Factor], below: int) -> list[Factor]:
     return gone
 
 
-def _names(factors: list[Factor]) -> str:
-    return ", ".join(f"{f.rule.code} ({f.points})" for f in factors)
+def _names(factors: list[Factor], among: list[Factor]) -> str:
+    """Codes with their points; where a code fired more than once, which hit (the start of its detail)."""
+    fired = Counter(f.rule.code for f in among)
+
+    def name(f: Factor) -> str:
+        which = f"; {f.detail[:40].rstrip()}{'…' if len(f.detail) > 40 else ''}" if fired[f.rule.code] > 1 else ""
+        return f"{f.rule.code} ({f.points}{which})"
+    return ", ".join(map(name, factors))
 
 
 def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, Any]]:
@@ -181,7 +188,7 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
         if gone := _to_go(factors, RED_FROM):
             changes.append({"to": "amber", "remove": [f.rule.code for f in gone],
                             "text": f"{'Then these' if killers else 'These'} factors would have to go away to "
-                                    f"bring the score under {RED_FROM}: {_names(gone)} "
+                                    f"bring the score under {RED_FROM}: {_names(gone, factors)} "
                                     f"(score {score_of(factors)} → {score_of(_without(factors, gone))})."})
     elif verdict.colour == "amber":
         if verdict.unchecked_essential:
@@ -192,7 +199,7 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
         if gone := _to_go(factors, AMBER_FROM):
             changes.append({"to": "green", "remove": [f.rule.code for f in gone],
                             "text": f"These factors would have to go away to bring the score under {AMBER_FROM}: "
-                                    f"{_names(gone)} (score {score_of(factors)} → "
+                                    f"{_names(gone, factors)} (score {score_of(factors)} → "
                                     f"{score_of(_without(factors, gone))})."})
     else:
         margin = AMBER_FROM - verdict.score
