@@ -433,6 +433,11 @@ def test_industry_entered_in_conversation_is_counted_once():
 # --- the readable summary ---------------------------------------------------------------------------------
 
 
+def test_summary_group_order_is_public_records_first():
+    assert list(GROUP_HEADINGS) == ["courts", "debts", "bankruptcy", "finances", "registers", "reviews", "registry",
+                                    "industry", "conversation", "history", "coverage"]
+
+
 def test_summary_groups_factors_in_order_and_shows_terms_safeguards_and_what_would_change():
     ev = evidence(fact("registry_record", "1", "egrul", status="active", registered_on="2026-06-01"),
                   *net_loss_statements(), *DEBTS, signals=("cash_off_books",), runs=(FAILED_EGRUL,),
