@@ -376,6 +376,11 @@ def test_unknown_rule_in_config_exits_2_and_changes_nothing(tmp_path):
     assert not db.exists()
 
 
+def test_unreadable_config_exits_2(tmp_path):
+    result = run_cli("rules", env=write_config(tmp_path, "[rules.points\nnet_loss = 5\n"))
+    assert result.returncode == 2 and "cannot read config" in result.stderr
+
+
 # --- industry -------------------------------------------------------------------------------------------
 
 
