@@ -112,6 +112,7 @@ def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, setti
     """
     identity = _identity(inn, ogrn, company_number, cik)
     terms = _terms(identity, purpose, amount, currency, contact)
+    tuning = _tuning()
     overrides = _parse_settings(settings)
     if verbose:
         overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
@@ -131,7 +132,8 @@ def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, setti
 
     db_path = db_path or config.default_db_path()
     try:
-        code = _run_check(identity, db_path, replay, as_of.date() if as_of else None, overrides, as_json, terms)
+        code = _run_check(identity, db_path, replay, as_of.date() if as_of else None, overrides, as_json, terms,
+                          tuning)
     except sqlite3.OperationalError as exc:
         stderr.print(f"[red]error:[/] cannot write the evidence database {db_path}: {exc}")
         stderr.print("Nothing after the last complete step was saved; free space or pick another --db and retry.")
@@ -140,7 +142,7 @@ def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, setti
 
 
 def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: date | None,
-               overrides: dict, as_json: bool, terms: dict) -> int:
+               overrides: dict, as_json: bool, terms: dict, tuning) -> int:
     from clientvet.checks.evidence import CheckEvidence
     from clientvet.checks.verdict import evaluate, report
     from clientvet.crawler.items import Subject
@@ -174,10 +176,10 @@ def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: da
         return EXIT_NOT_FOUND
 
     essential = frozenset(s.name for s in sources if s.essential)
-    evidence = CheckEvidence.load(store, check_id, essential, as_of)
+    evidence = CheckEvidence.load(store, check_id, essential, as_of, tuning)
     verdict = evaluate(evidence)
     store.finish_check(check_id, verdict.colour, verdict.score)
-    document = report(CheckEvidence.load(store, check_id, essential, as_of), verdict)
+    document = report(CheckEvidence.load(store, check_id, essential, as_of, tuning), verdict)
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
@@ -225,6 +227,65 @@ def match(name_a, name_b, person, as_json) -> None:
     how = f", {result.basis}" if person else ""
     click.echo(f"{'same ' + kind[0] if result.same else 'different ' + kind[1]} (score {result.score}{how}): "
                f"{result.reason}")
+# --- rules and the user's [rules] table ---------------------------------------------
+
+
+def _tuning():
+    """The config's [rules] table, checked before anything is written: a mistake exits 2."""
+    from clientvet.checks.rules import tuning_from_config
+
+    try:
+        return tuning_from_config()
+    except config.ConfigError as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+                     soft_wrap=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list on standard output.")
+def rules_list(as_json: bool) -> None:
+    """List every rule: code, group, severity, points (after your config), deal-killer, summary.
+
+    Your config's [rules] table changes points, disables rules and adds keyword lists:
+
+    \b
+      [rules]
+      disabled = ["young_company"]
+      [rules.points]
+      net_loss = 20
+      [rules.keywords]
+      high_risk_industry = ["seafood"]
+      [rules.codes]
+      high_risk_industry = ["RU:46.38", "GB:4638"]
+
+    \b
+    Example:
+      clientvet rules --json
+    """
+    from rich.table import Table
+
+    from clientvet.checks.rules import RULES
+
+    tuning = _tuning()
+    rows = [{"code": r.code, "group": r.group, "severity": r.severity,
+             "points": tuning.points.get(r.code, r.points), "default_points": r.points,
+             "enabled": r.code not in tuning.disabled, "deal_killer": r.deal_killer,
+             "purpose_weights": dict(r.purpose_weights) if not r.deal_killer else {},
+             "safeguard": r.safeguard, "summary": r.summary} for r in RULES.values()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Rules (points after your config; negative points lower the score)", title_justify="left")
+    for column in ("code", "group", "severity", "pts", "killer", "summary"):
+        table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
+    for row in rows:
+        table.add_row(row["code"], row["group"], row["severity"],
+                      str(row["points"]) + ("" if row["points"] == row["default_points"] else "*"),
+                      "yes" if row["deal_killer"] else "", escape(row["summary"]),
+                      style=None if row["enabled"] else "dim strike")
+    Console().print(table)
+    click.echo("* changed by your config; struck out: disabled by your config")
 
 
 # --- conversation signals and account history -------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
+from clientvet.checks.tuning import Tuning
 from clientvet.companies import company_keys
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun, Store
 from clientvet.history import AccountHistory
@@ -16,6 +17,46 @@ CEASED_PHRASES = ("ликвидирован", "прекращение деяте
 UK_CEASED = {"dissolved", "converted-closed", "closed", "removed"}
 UK_INSOLVENT = {"liquidation", "administration", "receivership", "insolvency-proceedings"}
 
+# Outstanding debts. Court claims (kad.arbitr.ru) show no outcome in the search list, so a claim
+# against the company counts as owed for this long after filing; only suits between parties
+# count (a bankruptcy case's respondent owes its creditors, but the claims are in the case).
+CLAIM_KINDS = frozenset({"civil", "unspecified"})
+CLAIM_OUTSTANDING_DAYS = 730
+DEBT_CURRENCY = "RUB"  # every source of amounts owed is Russian and states roubles
+
+
+@dataclass(frozen=True)
+class OutstandingDebts:
+    """What the company is known to owe: the sum of the amounts, and the facts behind it."""
+
+    amount: float  # in DEBT_CURRENCY
+    by_kind: dict[str, float]  # court_case | enforcement_proceeding | tax_card -> amount
+    observations: tuple[Observation, ...]  # every fact counted, with or without an amount
+    unquantified: tuple[Observation, ...] = ()  # debts known to exist, amount not given
+    currency: str = DEBT_CURRENCY
+
+    def describe(self) -> str:
+        labels = {"court_case": "claims in court", "enforcement_proceeding": "open enforcement proceedings",
+                  "tax_card": "tax debt"}
+        parts = [f"{labels[kind]} {money(amount, self.currency)}" for kind, amount in self.by_kind.items()]
+        if self.unquantified:
+            parts.append(f"{len(self.unquantified)} more without an amount")
+        return f"{money(self.amount, self.currency)} known ({'; '.join(parts)})"
+
+
+def money(amount: float, currency: str) -> str:
+    return f"{amount:,.0f} {currency}".replace(",", " ")
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The company's main activity as a registry gives it."""
+
+    country: str  # RU: OKVED 2; GB: UK SIC 2007; US: SIC
+    code: str
+    name: str | None
+    observation: Observation
+
 
 @dataclass
 class CheckEvidence:
@@ -25,12 +66,13 @@ class CheckEvidence:
     today: date = field(default_factory=date.today)
     signals: list[StoredSignal] = field(default_factory=list)  # active conversation signals
     account: AccountHistory = field(default_factory=AccountHistory)  # invoices and events, if a client
+    tuning: Tuning = field(default_factory=Tuning)  # the user's [rules] table
 
     @classmethod
     def load(cls, store: Store, check_id: int, essential_sources: frozenset[str],
-             today: date | None = None) -> CheckEvidence:
+             today: date | None = None, tuning: Tuning | None = None) -> CheckEvidence:
         evidence = cls(store.check(check_id), store.observations(check_id), essential_sources,
-                       today or date.today())
+                       today or date.today(), tuning=tuning or Tuning())
         keys = evidence.company_keys()
         evidence.signals = [StoredSignal.from_row(row) for row in store.signals(keys)]
         evidence.account = AccountHistory.from_rows(store.invoices(keys), store.account_events(keys))
@@ -57,6 +99,48 @@ class CheckEvidence:
         records = self.of("registry_record")
         live = [r for r in records if r.data.get("status") not in ("ceased", *UK_CEASED)]
         return (live or records or [None])[0]
+
+    def outstanding_debts(self) -> OutstandingDebts:
+        """Claims against the company in court, open enforcement proceedings and tax debt, in roubles.
+
+        Read: civil cases where the company is the defendant, filed within CLAIM_OUTSTANDING_DAYS,
+        with the claim amount from their kad.arbitr.ru card (court_card `claim_rub`); open
+        enforcement proceedings (fssp `total_rub`); the pb.nalog.ru card's tax debt mark with
+        its arrears (`arrears_rub`). A debt known without an amount is listed, not summed. The same
+        debt may appear as a claim and, after judgment, as an enforcement proceeding, so the sum
+        is an upper estimate; the breakdown by kind shows it.
+        """
+        counted: list[tuple[str, Observation, float | None]] = []
+        since = (self.today - timedelta(days=CLAIM_OUTSTANDING_DAYS)).isoformat()
+        cards = {card.data["case_number"]: card for card in self.of("court_card")}
+        for case in self.of("court_case"):
+            d = case.data
+            if d.get("role") == "defendant" and d.get("case_kind") in CLAIM_KINDS and (d.get("filed_on") or "") >= since:
+                card = cards.get(d["case_number"])
+                counted.append(("court_case", card or case, card.data.get("claim_rub") if card else None))
+        for proceeding in self.of("enforcement_proceeding"):
+            if proceeding.data.get("open"):
+                counted.append(("enforcement_proceeding", proceeding, proceeding.data.get("total_rub")))
+        for card in self.of("tax_card"):
+            if card.data.get("tax_debt"):
+                counted.append(("tax_card", card, card.data.get("arrears_rub")))
+        by_kind: dict[str, float] = {}
+        for kind, _, amount in counted:
+            if amount is not None:
+                by_kind[kind] = by_kind.get(kind, 0) + float(amount)
+        return OutstandingDebts(sum(by_kind.values()), by_kind, tuple(o for _, o, _ in counted),
+                                tuple(o for _, o, amount in counted if amount is None))
+
+    def main_activities(self) -> list[Activity]:
+        """Main activity codes from the registry record (OKVED, SIC codes) and pb.nalog.ru's row (OKVED)."""
+        country = self.check.jurisdiction
+        found = []
+        for observation in [r for r in (self.registry_record,) if r] + self.of("tax_risk_flags"):
+            d = observation.data
+            if d.get("okved"):
+                found.append(Activity(country, d["okved"], d.get("okved_name"), observation))
+            found += [Activity(country, code, None, observation) for code in d.get("sic_codes") or []]
+        return found
 
     def company(self) -> dict:
         record = self.registry_record

@@ -1,17 +1,49 @@
 """Every factor is one rule: a code, a severity, points and a one-line explanation.
 
 A rule's function looks at the evidence and returns hits; a hit may name its own
-points (e.g. per notice) and always names the observations it rests on.
+points (e.g. per notice) and always names the observations it rests on. A rule may
+bring its own safeguard, offered with the verdict when it fires.
+
+The same fact weighs differently per deal (`clientvet check --purpose`): a rule's
+points are multiplied by its purpose weight (PURPOSE_WEIGHTS_BY_GROUP, overridden per
+rule in PURPOSE_WEIGHTS_BY_RULE). Signs that the client may not pay — courts, debts,
+bankruptcy, finances, late payments, a sinking business — weigh more when we work
+before being paid (deferred, long-project) and less under full prepayment.
+Deal-killers are not weighted: they make the verdict red whatever the purpose.
+
+Positive factors (careful behaviour, a loyal history) have negative points and lower
+the score, so they can turn amber into green; but the score never goes below 0 (they
+never offset more than the risk points), they never cancel a deal-killer, and a
+verdict with an essential source unchecked is never green.
+
+The user's config changes points, disables rules and adds keyword and code lists
+(see clientvet/checks/tuning.py); `clientvet rules` lists the rules as configured.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from clientvet.checks.evidence import CEASED_PHRASES, UK_CEASED, UK_INSOLVENT, CheckEvidence
 from clientvet.evidence.store import Observation
+
+# Purpose weights: `check --purpose` -> multiplier of a rule's points (1 when not named).
+CREDIT_RISK = {"prepaid": 0.5, "deferred": 1.5, "long-project": 1.5}  # will the client pay us later?
+PURPOSE_WEIGHTS_BY_GROUP: dict[str, Mapping[str, float]] = {
+    "courts": CREDIT_RISK, "debts": CREDIT_RISK, "bankruptcy": CREDIT_RISK, "finances": CREDIT_RISK,
+}
+PURPOSE_WEIGHTS_BY_RULE: dict[str, Mapping[str, float]] = {
+    "signal_business_sinking": CREDIT_RISK,
+    "signal_promises_broken": {"prepaid": 0.5},  # a deposit not paid matters less when nothing starts unpaid
+    "history_late_payments": CREDIT_RISK,
+    "history_very_late_payments": CREDIT_RISK,
+    "history_unpaid_overdue": CREDIT_RISK,
+    "history_scope_added_without_fee": {"long-project": 1.5},  # scope creep grows with the project
+    "signal_fast_results_slow_work": {"long-project": 1.5},
+    "debts_exceed_prepaid_deal": {},  # already specific to a prepaid deal
+}
 
 
 @dataclass(frozen=True)
@@ -24,13 +56,17 @@ class Hit:
 @dataclass(frozen=True)
 class Rule:
     code: str
-    group: str  # registry | bankruptcy | coverage (courts, debts, finances, … come with their sources)
-    severity: str  # critical | high | medium | low
+    group: str  # courts | debts | bankruptcy | finances | registers | reviews | registry | industry | …
+    severity: str  # critical | high | medium | low | info
     points: int
     summary: str
     deal_killer: bool = False
-    safeguard: str | None = None
+    safeguard: str | None = None  # offered with the verdict when the rule fires
     evaluate: Callable[[CheckEvidence], Iterable[Hit]] = field(default=lambda evidence: (), repr=False)
+    purpose_weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weight(self, purpose: str | None) -> float:
+        return 1.0 if self.deal_killer else self.purpose_weights.get(purpose, 1.0)
 
 
 RULES: dict[str, Rule] = {}
@@ -39,7 +75,9 @@ RULES: dict[str, Rule] = {}
 def rule(code: str, group: str, severity: str, points: int, summary: str, deal_killer: bool = False,
          safeguard: str | None = None):
     def register(func: Callable[[CheckEvidence], Iterable[Hit]]):
-        RULES[code] = Rule(code, group, severity, points, summary, deal_killer, safeguard, func)
+        weights = PURPOSE_WEIGHTS_BY_RULE.get(code, PURPOSE_WEIGHTS_BY_GROUP.get(group, {}))
+        RULES[code] = Rule(code, group, severity, points, summary, deal_killer=deal_killer, safeguard=safeguard,
+                           evaluate=func, purpose_weights=weights)
         return func
     return register
 
@@ -1215,3 +1253,105 @@ def contact_authority_unproven(evidence: CheckEvidence) -> Iterable[Hit]:
         return
     yield Hit(f"«{contact}» is none of: " + "; ".join(f"{p.name} ({p.role}): {m.reason}" for p, m in current),
               tuple(p.record for p, _ in current))
+# --- debts against the deal (`check --amount`): CheckEvidence.outstanding_debts() sums them ---------
+
+from clientvet.checks.evidence import Activity, money  # noqa: E402
+
+
+def _debts_over_deal(evidence: CheckEvidence) -> Iterable[Hit]:
+    """One hit when the known debts exceed the deal amount given in the same currency."""
+    terms = evidence.check.terms
+    debts = evidence.outstanding_debts()
+    if terms.get("amount") and terms.get("currency") == debts.currency and debts.amount > terms["amount"]:
+        yield Hit(f"{debts.describe()} > the deal's {money(terms['amount'], terms['currency'])}", debts.observations)
+
+
+@rule("debts_exceed_deal", "debts", "critical", 100,
+      "The company's known outstanding debts (claims in court, open enforcement proceedings, tax debt) "
+      "exceed the deal amount, and the deal is not fully prepaid.", deal_killer=True)
+def debts_exceed_deal(evidence: CheckEvidence) -> Iterable[Hit]:
+    if evidence.check.terms.get("purpose") != "prepaid":  # without a purpose, assume we are paid later
+        yield from _debts_over_deal(evidence)
+
+
+@rule("debts_exceed_prepaid_deal", "debts", "medium", 15,
+      "The company's known outstanding debts exceed the amount of this fully prepaid deal.",
+      safeguard="Start only once the full prepayment has arrived; do not accept a partial payment as a start.")
+def debts_exceed_prepaid_deal(evidence: CheckEvidence) -> Iterable[Hit]:
+    if evidence.check.terms.get("purpose") == "prepaid":
+        yield from _debts_over_deal(evidence)
+
+
+# --- industry: the main registered activity against a list of high-risk industries -----------------
+# Defaults, by activity code prefix (OKVED 2 and UK SIC 2007 both follow NACE Rev. 2; US SIC differs)
+# or by a word in the activity's name; the config adds more ([rules.codes] / [rules.keywords]).
+
+
+@dataclass(frozen=True)
+class Industry:
+    label: str
+    prefixes: tuple[str, ...] = ()  # "RU:46.38" — a country and an activity code prefix
+    keywords: tuple[str, ...] = ()  # matched, case-insensitively, in the activity's name
+
+    def matches(self, activity: Activity) -> str | None:
+        """What matched (a code prefix or a keyword), if anything."""
+        digits = activity.code.replace(".", "")
+        for entry in self.prefixes:
+            country, prefix = entry.split(":", 1)
+            if country == activity.country and digits.startswith(prefix.replace(".", "")):
+                return entry
+        name = (activity.name or "").lower()
+        return next((word for word in self.keywords if word.lower() in name), None)
+
+
+HIGH_RISK_INDUSTRIES = (
+    # Long subcontracting chains: a subcontractor is paid when the one above is paid.
+    Industry("construction and construction subcontracting",
+             ("RU:41", "RU:42", "RU:43", "GB:41", "GB:42", "GB:43", "US:15", "US:16", "US:17"), ("субподряд",)),
+    # Agents and brokers in wholesale: thin margins, money passes through, little to recover.
+    Industry("wholesale trade intermediaries (agents)", ("RU:46.1", "GB:461")),
+    # Non-specialised wholesale: the usual registered activity of transit companies.
+    Industry("non-specialised wholesale trade", ("RU:46.90", "GB:4690")),
+    # The industry sales people named: perishable goods, volatile cash flow.
+    Industry("fish and seafood trading", ("RU:46.38.1", "GB:46380", "US:5146"), ("морепродукт", "seafood")),
+    # Event agencies: paid after the event by clients of their own, often late.
+    Industry("event agencies (conference and exhibition organisers)", ("RU:82.30", "GB:8230")),
+)
+
+
+def _industries(evidence: CheckEvidence) -> tuple[Industry, ...]:
+    tuning = evidence.tuning
+    configured = Industry("your config", tuning.codes.get("high_risk_industry", ()),
+                          tuning.keywords.get("high_risk_industry", ()))
+    return (*HIGH_RISK_INDUSTRIES, configured)
+
+
+@rule("high_risk_industry", "industry", "medium", 15,
+      "The company's main registered activity (OKVED, SIC) is in an industry marked high-risk.")
+def high_risk_industry(evidence: CheckEvidence) -> Iterable[Hit]:
+    """One factor however many activities and industries match: it is one fact about the company."""
+    found = [(industry.label, activity, match) for activity in evidence.main_activities()
+             for industry in _industries(evidence) if (match := industry.matches(activity))]
+    if not found:
+        return
+    # The salesperson may have entered the same fact in conversation: count it once.
+    entered = any(s.code == "high_risk_industry" for s in evidence.signals)
+    detail = "; ".join(dict.fromkeys(
+        f"{label}: {a.code}" + (f" «{a.name}»" if a.name else "") + f" ({a.observation.source}, matched {match})"
+        for label, a, match in found))
+    yield Hit(detail + ("; also entered in conversation, counted there" if entered else ""),
+              tuple({a.observation.fact_id: a.observation for _, a, _ in found}.values()),
+              points=0 if entered else None)
+
+
+# --- the user's [rules] table ------------------------------------------------------------------------
+
+from clientvet import config  # noqa: E402
+from clientvet.checks.tuning import Tuning  # noqa: E402
+
+RULES_WITH_LISTS = ("high_risk_industry",)  # the rules that read [rules.keywords] / [rules.codes]
+
+
+def tuning_from_config() -> Tuning:
+    """The `[rules]` table of the user's config, checked against the rules; raises ConfigError."""
+    return Tuning.from_table(config.setting("rules", {}), RULES, RULES_WITH_LISTS)

@@ -13,15 +13,12 @@ COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
           "red": "RED — decline, or only with full prepayment"}
 STATUS_STYLE = {"ok": "green", "empty": "cyan", "failed": "red", "skipped": "yellow", "running": "red"}
-# Headings of the reasons, in the order a salesperson reads them: public records first, then
-# what the salesperson entered and the account's history, then what could not be checked.
-GROUP_ORDER = ("courts", "debts", "bankruptcy", "finances", "registers", "reviews",
-               "registry", "conversation", "history", "coverage")
-
-
-def group_rank(group: str) -> tuple[int, str]:
-    """A group's place among the headings; groups not listed come last, by name."""
-    return (GROUP_ORDER.index(group), "") if group in GROUP_ORDER else (len(GROUP_ORDER), group)
+# Factor groups in the order a salesperson reads them: public records first, then the rest.
+GROUP_HEADINGS = {
+    "courts": "Courts", "debts": "Debts", "bankruptcy": "Bankruptcy", "finances": "Finances",
+    "registers": "Registers", "reviews": "Reviews", "registry": "Registry", "industry": "Industry",
+    "conversation": "Conversation", "history": "Account history", "coverage": "Coverage",
+}
 
 
 def render(report: dict[str, Any], console: Console) -> None:
@@ -36,18 +33,10 @@ def render(report: dict[str, Any], console: Console) -> None:
         headline += f"\n[dim]{escape('; '.join(report['verdict_reasons']))}[/]"
 
     parts: list[Any] = [header, "", headline]
+    if report.get("terms"):
+        parts += ["", _terms(report["terms"])]
     if report["factors"]:
-        factors = Table(title="Reasons", title_justify="left", expand=True)
-        factors.add_column("pts", justify="right")
-        factors.add_column("finding", ratio=1)
-        for group in sorted({f["group"] for f in report["factors"]}, key=group_rank):
-            factors.add_row("", f"[bold]{escape(group.capitalize())}[/]")
-            for factor in sorted((f for f in report["factors"] if f["group"] == group), key=lambda f: -f["points"]):
-                style = "bold red" if factor["deal_killer"] else ""
-                factors.add_row(str(factor["points"]), f"[{style}]{escape(factor['summary'])}[/]"
-                                if style else escape(factor["summary"]))
-            factors.add_section()
-        parts += ["", factors]
+        parts += ["", _factors(report["factors"])]
     else:
         parts += ["", "No risk factors found in the sources that answered."]
 
@@ -62,5 +51,36 @@ def render(report: dict[str, Any], console: Console) -> None:
                          str(run["facts"]), escape(run["reason"] or ""))
     parts += ["", coverage, "[dim]* essential source[/]"]
     parts += ["", "[bold]Safeguards[/]"] + [f"• {escape(s)}" for s in report["safeguards"]]
+    if report.get("would_change"):
+        parts += ["", "[bold]What would change this verdict[/]"]
+        parts += [f"• {escape(change['text'])}" for change in report["would_change"]]
     console.print(Panel(Group(*parts), title=f"clientvet check #{report['check_id']}",
                         subtitle=report["checked_at"], border_style=COLOURS[verdict].split()[-1]))
+
+
+def _terms(terms: dict[str, Any]) -> str:
+    """The deal being judged, e.g. 'Deal: deferred · 1 200 000 RUB · contact Ivan Petrov'."""
+    amount = None
+    if "amount" in terms:
+        amount = f"{terms['amount']:,.0f} {terms.get('currency', '')}".replace(",", " ").strip()
+    parts = [terms.get("purpose"), amount, f"contact {terms['contact']}" if terms.get("contact") else None]
+    return f"[bold]Deal:[/] {escape(' · '.join(p for p in parts if p))}"
+
+
+def _factors(factors: list[dict[str, Any]]) -> Table:
+    """The factors under one heading per group, in GROUP_HEADINGS order; groups without factors are left out."""
+    order = {group: n for n, group in enumerate(GROUP_HEADINGS)}
+    table = Table(title="Reasons", title_justify="left", expand=True, show_header=False)
+    table.add_column("pts", justify="right")
+    table.add_column("finding", ratio=1)
+    groups = sorted({f["group"] for f in factors}, key=lambda g: (order.get(g, len(order)), g))
+    for n, group in enumerate(groups):
+        if n:
+            table.add_section()
+        table.add_row("", f"[bold underline]{escape(GROUP_HEADINGS.get(group, group.capitalize()))}[/]")
+        for factor in sorted((f for f in factors if f["group"] == group), key=lambda f: -f["points"]):
+            summary = escape(factor["summary"])
+            if "purpose_weight" in factor:
+                summary += f" [dim](×{factor['purpose_weight']:g} for this deal)[/]"
+            table.add_row(str(factor["points"]), f"[bold red]{summary}[/]" if factor["deal_killer"] else summary)
+    return table
