@@ -272,8 +272,9 @@ def _find_then_check(lookup: dict, store, replay_dir: str | None, settings, term
     stderr.print("Searching for " + ", ".join(f"{k} {escape(str(v))}" for k, v in lookup.items() if v) + "…")
     try:
         search_then_crawl(lambda searcher: find(searcher, **lookup), decide, settings, on_source_done)
-    except (resolve.ResolveError, SearchInterrupted) as exc:
-        error = exc if isinstance(exc, resolve.ResolveError) else resolve.ResolveError(str(exc), EXIT_FAILED)
+    except (resolve.ResolveError, SearchInterrupted, click.Abort) as exc:
+        error = exc if isinstance(exc, resolve.ResolveError) else resolve.ResolveError(
+            str(exc) or "stopped before a company was chosen", EXIT_FAILED)
         if searched and not chosen:
             store.discard_responses(searched[0].response_ids)
         _report_no_choice(error, searched[0] if searched else None, as_json)
@@ -296,8 +297,15 @@ def _candidates_table(shown: list) -> None:
 
 
 def _ask_which(shown: list) -> int:
+    import signal
+
     _candidates_table(shown)
-    return click.prompt("Which company? Number", type=click.IntRange(1, len(shown)), err=True)
+    # Scrapy's Ctrl-C handler would only schedule a shutdown and leave the prompt waiting.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return click.prompt("Which company? Number", type=click.IntRange(1, len(shown)), err=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _report_no_choice(error, found, as_json: bool) -> None:

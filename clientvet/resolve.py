@@ -18,7 +18,6 @@ from clientvet.identifiers import Identity
 from clientvet.matching import match_names, normalise_name
 
 COUNTRIES = ("ru", "gb", "us")
-JURISDICTIONS = {"ru": "RU", "gb": "GB", "us": "US"}
 MAX_SHOWN = 10  # a longer list is not read; a better query is the answer
 
 EXIT_NOT_FOUND = 1
@@ -66,7 +65,6 @@ class SearchRun:
     candidates: list[Candidate] = field(default_factory=list)
     response_ids: list[int] = field(default_factory=list)
     company_name: str | None = None  # a name to search the registries for (Trustpilot)
-    country: str | None = None  # the country that source gives for the company
     registry: bool = True  # a registry search (its gaps can hide the right company), not a hint
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,10 +87,6 @@ class Found:
     @property
     def candidates(self) -> list[Candidate]:
         return [c for run in self.runs for c in run.candidates]
-
-    @property
-    def by_identifier(self) -> bool:
-        return any(c.name is None for c in self.candidates)
 
     @property
     def incomplete(self) -> list[SearchRun]:

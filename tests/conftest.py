@@ -26,7 +26,8 @@ def recordings() -> Path:
     return RECORDINGS
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
+            stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
     """Run `clientvet` in a fresh process: Scrapy's reactor runs once per process."""
     # Any request that escaped replay would go to a dead local proxy, never to the internet.
     base_env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
@@ -34,7 +35,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -
                 "CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml")}
     base_env.pop("COMPANIES_HOUSE_API_KEY", None)
     return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
-                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT)
+                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT, stdin=stdin)
 
 
 def check_json(*args: str, **kwargs) -> dict:

@@ -7,6 +7,8 @@ the Companies House search and SEC tickers are the shared real recordings.
 from __future__ import annotations
 
 import json
+import os
+import pty
 import shutil
 import sqlite3
 from pathlib import Path
@@ -99,6 +101,24 @@ def test_pick_2_checks_the_second_candidate(replay, tmp_path):
     assert key == "ru:inn:0000123482"
     assert (terms["found_by"]["how"], terms["found_by"]["picked"]) == ("--pick", 2)
     assert len(terms["found_by"]["candidates"]) == 3
+
+
+def test_in_a_terminal_the_user_chooses_by_number(replay, tmp_path):
+    """stdin is a terminal: the list is shown on stderr and the number typed picks the company."""
+    terminal, user_side = pty.openpty()
+    try:
+        os.write(terminal, b"2\n")  # typed ahead: the terminal holds the line until the prompt reads it
+        db = tmp_path / "db.sqlite"
+        result = run_cli("check", "--name", "Ромашка", "--replay", str(replay), "--db", str(db),
+                         "--as-of", AS_OF, stdin=user_side)
+    finally:
+        os.close(user_side)
+        os.close(terminal)
+    assert result.returncode == 0, result.stderr
+    assert "Which company?" in result.stderr and "0000123490" in result.stderr  # the whole list was shown
+    [(key, terms)] = stored_checks(db)
+    assert key == "ru:inn:0000123482"
+    assert (terms["found_by"]["how"], terms["found_by"]["picked"]) == ("user", 2)
 
 
 def test_city_leaves_one_strong_candidate(replay, tmp_path):

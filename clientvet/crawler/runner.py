@@ -67,7 +67,8 @@ class Searcher:
     async def run(self, spiders: Iterable[type[Spider]], **kwargs: Any) -> list[Spider]:
         """Run the spiders concurrently with the same arguments; returns them when all are finished."""
         crawlers = [self.process.create_crawler(spider) for spider in spiders]
-        await DeferredList([self.process.crawl(crawler, **kwargs) for crawler in crawlers], consumeErrors=True)
+        await DeferredList([self.process.crawl(crawler, **kwargs) for crawler in crawlers],
+                           fireOnOneErrback=True, consumeErrors=True)
         return [crawler.spider for crawler in crawlers]
 
 

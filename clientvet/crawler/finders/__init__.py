@@ -73,8 +73,8 @@ class FinderSpider(scrapy.Spider):
             status, reason = "failed", "; ".join(self.failures)
         else:
             status, reason = ("ok" if self.candidates or self.company_name else "empty"), None
-        return SearchRun(self.name, status, reason, self.candidates, self.response_ids,
-                         self.company_name, self.country, self.registry)
+        return SearchRun(self.name, status, reason, self.candidates, self.response_ids, self.company_name,
+                         self.registry)
 
     def closed(self, reason: str) -> None:
         if reason != "finished" and not self.skipped:
