@@ -17,7 +17,6 @@ from clientvet.identifiers import Identity, InvalidIdentifier, parse_company_num
 
 EXIT_FAILED = 1
 EXIT_NOT_FOUND = 1
-EXIT_AMBIGUOUS = 3
 
 stderr = Console(stderr=True)
 
