@@ -52,7 +52,9 @@ def test_one_strong_candidate_is_used_and_the_choice_stored(replay, tmp_path):
     db = tmp_path / "db.sqlite"
     result = check(replay, db, "--name", "Демо-Поставка", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["company"]["identifiers"]["inn"] == "0000123450"
+    document = json.loads(result.stdout)
+    assert document["company"]["identifiers"]["inn"] == "0000123450"
+    assert document["terms"]["found_by"]["how"] == "only-strong"  # the report says how it was found
     assert "Using" in result.stderr and "only strong match" in result.stderr
     [(key, terms)] = stored_checks(db)
     assert key == "ru:inn:0000123450"
@@ -158,16 +160,19 @@ def test_domain_without_a_number_falls_back_to_the_trustpilot_name(replay, tmp_p
         ("website", "empty"), ("trustpilot", "ok"), ("egrul_search", "ok")]
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("Капча", "captcha: egrul.nalog.ru asks for a captcha"),
-    ("Нет Такой", "unrecorded request: POST https://egrul.nalog.ru/"),
+@pytest.mark.parametrize("given, reason", [
+    (("--name", "Капча"), "egrul_search failed: captcha: egrul.nalog.ru asks for a captcha"),
+    (("--name", "Нет Такой"), "egrul_search failed: unrecorded request: POST https://egrul.nalog.ru/"),
+    (("--domain", "demo-blocked.example"),
+     "trustpilot failed: blocked: HTTP 403 from https://www.trustpilot.com/review/demo-blocked.example"),
 ])
-def test_failed_search_exits_non_zero_with_the_reason(replay, tmp_path, name, reason):
+def test_failed_search_exits_non_zero_with_the_reason(replay, tmp_path, given, reason):
     db = tmp_path / "db.sqlite"
-    result = check(replay, db, "--name", name)
+    result = check(replay, db, *given, "--json")
     assert result.returncode == 1
-    assert "could not be completed" in result.stderr and reason in result.stderr
-    assert "no company named" not in result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error.startswith("the search could not be completed") and reason in error
+    assert "could not be completed" in result.stderr
     assert stored_checks(db) == []
 
 

@@ -81,7 +81,7 @@ class FinderSpider(scrapy.Spider):
             self.failures.append(f"interrupted: search ended with {reason}")
 
     def _on_response(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
-        if spider is self and request.meta.get("response_id"):
+        if request.meta.get("response_id"):
             self.response_ids.append(request.meta["response_id"])
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
