@@ -35,8 +35,16 @@ def replay(tmp_path) -> Path:
     return directory
 
 
+WIDE = {"COLUMNS": "200"}  # the candidates table, unabridged
+
+
 def check(replay: Path, db: Path, *args: str):
-    return run_cli("check", *args, "--replay", str(replay), "--db", str(db), "--as-of", AS_OF)
+    return run_cli("check", *args, "--replay", str(replay), "--db", str(db), "--as-of", AS_OF, env=WIDE)
+
+
+def said(result) -> str:
+    """Standard error with the terminal's line wrapping undone."""
+    return " ".join(result.stderr.split())
 
 
 def stored_checks(db: Path) -> list[tuple[str, dict]]:
@@ -55,7 +63,7 @@ def test_one_strong_candidate_is_used_and_the_choice_stored(replay, tmp_path):
     document = json.loads(result.stdout)
     assert document["company"]["identifiers"]["inn"] == "0000123450"
     assert document["terms"]["found_by"]["how"] == "only-strong"  # the report says how it was found
-    assert "Using" in result.stderr and "only strong match" in result.stderr
+    assert "Using" in result.stderr and "(the only strong match)" in said(result)
     [(key, terms)] = stored_checks(db)
     assert key == "ru:inn:0000123450"
     found_by = terms["found_by"]
@@ -112,12 +120,12 @@ def test_in_a_terminal_the_user_chooses_by_number(replay, tmp_path):
         os.write(terminal, b"2\n")  # typed ahead: the terminal holds the line until the prompt reads it
         db = tmp_path / "db.sqlite"
         result = run_cli("check", "--name", "Ромашка", "--replay", str(replay), "--db", str(db),
-                         "--as-of", AS_OF, stdin=user_side)
+                         "--as-of", AS_OF, env=WIDE, stdin=user_side)
     finally:
         os.close(user_side)
         os.close(terminal)
     assert result.returncode == 0, result.stderr
-    assert "Which company?" in result.stderr and "0000123490" in result.stderr  # the whole list was shown
+    assert "Which company? Number" in said(result) and "0000123490" in result.stderr  # the whole list was shown
     [(key, terms)] = stored_checks(db)
     assert key == "ru:inn:0000123482"
     assert (terms["found_by"]["how"], terms["found_by"]["picked"]) == ("user", 2)
@@ -172,7 +180,7 @@ def test_failed_search_exits_non_zero_with_the_reason(replay, tmp_path, given, r
     assert result.returncode == 1
     error = json.loads(result.stdout)["error"]
     assert error.startswith("the search could not be completed") and reason in error
-    assert "could not be completed" in result.stderr
+    assert "could not be completed" in said(result)
     assert stored_checks(db) == []
 
 
@@ -211,7 +219,7 @@ def test_garbage_domain_exits_2_and_stores_nothing(tmp_path, domain):
 
 def test_pick_needs_a_name_or_domain(tmp_path):
     result = run_cli("check", "--inn", "7707083893", "--pick", "1", "--db", str(tmp_path / "db.sqlite"))
-    assert result.returncode == 2 and "--pick goes with --name or --domain" in result.stderr
+    assert result.returncode == 2 and "--pick goes with --name or --domain" in said(result)
 
 
 # --- the pure parts, on real recordings where there are any --------------------
