@@ -161,7 +161,7 @@ def rank(candidates: list[Candidate], name: str | None, city: str | None = None)
         if candidate.identity in seen:
             continue
         seen.add(candidate.identity)
-        if candidate.name is None or name is None:  # an identifier read on the company's own site
+        if candidate.name is None:  # an identifier read on the company's own site
             ranked.append(Ranked(candidate, 1.0, True, f"identifier on {candidate.url or 'the website'}"))
             continue
         match = max((match_names(name, other) for other in candidate.names), key=lambda m: (m.same, m.score))

@@ -22,6 +22,8 @@ from clientvet.resolve import COUNTRIES, Candidate, Found, SearchRun, search_cou
 
 
 class FinderSpider(scrapy.Spider):
+    """One search: fills `candidates` (or `company_name`) and notes every failure instead of raising it."""
+
     api_key: ClassVar[ApiKey | None] = None
     registry: ClassVar[bool] = True  # False for sources that only hint (a name, an identifier)
 
