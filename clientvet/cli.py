@@ -37,12 +37,34 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik
              (parse_company_number, "--company-number", company_number), (parse_cik, "--cik", cik)]
     given = [g for g in given if g[2] is not None]
     if len(given) != 1:
-        raise click.UsageError("give exactly one of --inn, --ogrn, --company-number or --cik")
+        raise click.UsageError("give exactly one of --inn, --ogrn, --company-number, --cik, --name or --domain")
     parse, hint, value = given[0]
     try:
         return parse(value)
     except InvalidIdentifier as exc:
         raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
+def _lookup(name: str | None, domain: str | None, country: str | None, city: str | None, pick: int | None,
+            identifiers: tuple[str | None, ...]) -> dict | None:
+    """What to search for when the company is given by --name or --domain; None for an identifier."""
+    from clientvet.resolve import parse_domain, parse_name
+
+    if name is None and domain is None:
+        for hint, value in (("--country", country), ("--city", city), ("--pick", pick)):
+            if value is not None:
+                raise click.UsageError(f"{hint} goes with --name or --domain")
+        return None
+    if (name is not None and domain is not None) or any(value is not None for value in identifiers):
+        raise click.UsageError("give exactly one of --inn, --ogrn, --company-number, --cik, --name or --domain")
+    hint, parse, value = ("--name", parse_name, name) if name is not None else ("--domain", parse_domain, domain)
+    try:
+        searched = {hint[2:]: parse(value)}
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    if city is not None and not city.strip():
+        raise click.BadParameter("the city is empty", param_hint="--city")
+    return {**searched, "country": country, "city": city and " ".join(city.split()), "pick": pick}
 
 
 PURPOSES = ("prepaid", "deferred", "long-project")
@@ -81,6 +103,14 @@ def cli() -> None:
 @click.option("--ogrn", help="Russian OGRN (13 digits) or OGRNIP (15 digits).")
 @click.option("--company-number", help="UK Companies House number, e.g. 08957400 or SC123456.")
 @click.option("--cik", help="US SEC Central Index Key, e.g. 1318605 (EDGAR pads it to 10 digits).")
+@click.option("--name", help="Company name: search the registries and pick the company (see --pick).")
+@click.option("--domain", help="The company's website, e.g. example.com: its registry number from its own "
+                               "pages, else its name on Trustpilot.")
+@click.option("--country", type=click.Choice(["ru", "gb", "us"]),
+              help="Registry to search a name in [default: ru for Cyrillic names, else gb].")
+@click.option("--city", help="City or address words that tell same-named companies apart.")
+@click.option("--pick", type=click.IntRange(min=1), metavar="N",
+              help="Use candidate N of the list a --name/--domain search shows (without a terminal).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite evidence file [default: per-user data directory, or $CLIENTVET_DB].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
@@ -99,7 +129,7 @@ def cli() -> None:
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
 @click.option("--interactive", is_flag=True,
               help="Ask you on the terminal to answer captchas (fssp.gov.ru); the image is saved to a file.")
-def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
+def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
           contact, verbose, interactive):
     """Check a company in the public records and give a verdict.
 
@@ -108,10 +138,14 @@ def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, setti
       clientvet check --inn 7707083893
       clientvet check --company-number 08957400 --json
       clientvet check --cik 1318605
+      clientvet check --name "Ромашка" --city Москва
+      clientvet check --domain example.co.uk --pick 1
       clientvet check --inn 0000000000 --replay clientvet/demo --db demo.sqlite
     """
-    identity = _identity(inn, ogrn, company_number, cik)
-    terms = _terms(identity, purpose, amount, currency, contact)
+    lookup = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik))
+    identity = None if lookup else _identity(inn, ogrn, company_number, cik)
+    # Before a search the jurisdiction is unknown: the currency's default is filled in once it is.
+    terms = _terms(identity or Identity("", "", ""), purpose, amount, currency, contact)
     tuning = _tuning()
     overrides = _parse_settings(settings)
     if verbose:
@@ -133,7 +167,7 @@ def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, setti
     db_path = db_path or config.default_db_path()
     try:
         code = _run_check(identity, db_path, replay, as_of.date() if as_of else None, overrides, as_json, terms,
-                          tuning)
+                          tuning, lookup)
     except sqlite3.OperationalError as exc:
         stderr.print(f"[red]error:[/] cannot write the evidence database {db_path}: {exc}")
         stderr.print("Nothing after the last complete step was saved; free space or pick another --db and retry.")
@@ -141,8 +175,8 @@ def check(inn, ogrn, company_number, cik, db_path, as_json, replay, as_of, setti
     sys.exit(code)
 
 
-def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: date | None,
-               overrides: dict, as_json: bool, terms: dict, tuning) -> int:
+def _run_check(identity: Identity | None, db_path: Path, replay: Path | None, as_of: date | None,
+               overrides: dict, as_json: bool, terms: dict, tuning, lookup: dict | None = None) -> int:
     from clientvet.checks.evidence import CheckEvidence
     from clientvet.checks.verdict import evaluate, report
     from clientvet.crawler.items import Subject
@@ -153,19 +187,29 @@ def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: da
 
     store = open_store(str(db_path))
     replay_dir = str(replay.resolve()) if replay else None
-    check_id = store.start_check(identity, replay=replay_dir, terms=terms)
-    subject = Subject(check_id, identity.key, identity.jurisdiction, identity.scheme, identity.value)
-    sources = sources_for(identity.jurisdiction)
 
     def on_source_done(source, subject, status, reason):
         stderr.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
 
-    checking = f"Checking {identity.scheme.upper()} {identity.value} in {len(sources)} sources…"
-    interactive = bool(overrides.get("CLIENTVET_INTERACTIVE"))
-    if interactive:  # a captcha prompt needs the terminal to itself: no spinner redrawing over it
-        stderr.print(checking)
-    with nullcontext() if interactive else stderr.status(checking):
-        crawl([subject], build_settings(str(db_path), replay_dir, overrides), on_source_done)
+    if lookup is None:
+        check_id = store.start_check(identity, replay=replay_dir, terms=terms)
+        subject = Subject(check_id, identity.key, identity.jurisdiction, identity.scheme, identity.value)
+        checking = (f"Checking {identity.scheme.upper()} {identity.value} in "
+                    f"{len(sources_for(identity.jurisdiction))} sources…")
+        interactive = bool(overrides.get("CLIENTVET_INTERACTIVE"))
+        if interactive:  # a captcha prompt needs the terminal to itself: no spinner redrawing over it
+            stderr.print(checking)
+        with nullcontext() if interactive else stderr.status(checking):
+            crawl([subject], build_settings(str(db_path), replay_dir, overrides), on_source_done)
+    else:
+        from clientvet.resolve import ResolveError
+
+        try:
+            identity, check_id = _find_then_check(lookup, store, replay_dir, build_settings(
+                str(db_path), replay_dir, overrides), terms, as_json, on_source_done)
+        except ResolveError as exc:
+            return exc.exit_code
+    sources = sources_for(identity.jurisdiction)
 
     registry = [s.name for s in sources if "registry_record" in s.evidence]
     runs = {run.source: run for run in store.source_runs(check_id)}
@@ -185,6 +229,105 @@ def _run_check(identity: Identity, db_path: Path, replay: Path | None, as_of: da
     else:
         render(document, Console())
     return 0
+
+
+HOW_CHOSEN = {"only-strong": "the only strong match", "site-identifier": "the number on its own website",
+              "user": "your choice", "--pick": "--pick"}
+
+
+def _find_then_check(lookup: dict, store, replay_dir: str | None, settings, terms: dict, as_json: bool,
+                     on_source_done) -> tuple[Identity, int]:
+    """Search, choose (asking in a terminal), start the check and crawl it, all in one Scrapy run.
+
+    Raises ResolveError, after saying why, when no company was chosen; then nothing is stored.
+    """
+    from clientvet import resolve
+    from clientvet.crawler.finders import find
+    from clientvet.crawler.items import Subject
+    from clientvet.crawler.runner import SearchInterrupted, search_then_crawl
+    from clientvet.crawler.spiders import sources_for
+
+    pick = lookup.pop("pick")
+    interactive = not as_json and sys.stdin.isatty()
+    searched: list = []
+    chosen: list[tuple[Identity, int]] = []
+
+    def decide(found: resolve.Found) -> list[Subject]:
+        searched.append(found)
+        for run in found.runs:
+            stderr.print(f"  {run.source}: {run.status}" + (f" ({escape(run.reason)})" if run.reason else "")
+                         + (f", {len(run.candidates)} candidate(s)" if run.candidates else ""))
+        ranked = resolve.rank(found.candidates, found.name, lookup.get("city"))
+        if not ranked:
+            raise resolve.nothing_found(found)
+        for run in found.incomplete:
+            if run.registry:
+                stderr.print(f"[yellow]warning:[/] {run.source} {run.status}: the list may lack the right company")
+        number, how = resolve.choose(ranked, pick=pick, ask=_ask_which if interactive else None,
+                                     complete=found.complete)
+        shown = ranked[:resolve.MAX_SHOWN]
+        candidate = shown[number - 1].candidate
+        identity = candidate.identity
+        if not sources_for(identity.jurisdiction):
+            raise resolve.ResolveError(f"{identity.jurisdiction} companies cannot be checked yet", EXIT_FAILED)
+        if "amount" in terms and not terms["currency"]:
+            terms["currency"] = HOME_CURRENCY.get(identity.jurisdiction, "")
+        check_id = store.start_check(identity, replay=replay_dir, terms={
+            **terms, "found_by": resolve.found_by(found, shown, number, how)})
+        store.attach_responses(check_id, found.response_ids)
+        chosen.append((identity, check_id))
+        stderr.print(f"Using {escape(candidate.name or '')} {identity.scheme.upper()} {identity.value}"
+                     f" ({HOW_CHOSEN[how]}); checking it in {len(sources_for(identity.jurisdiction))} sources…")
+        return [Subject(check_id, identity.key, identity.jurisdiction, identity.scheme, identity.value)]
+
+    stderr.print("Searching for " + ", ".join(f"{k} {escape(str(v))}" for k, v in lookup.items() if v) + "…")
+    try:
+        search_then_crawl(lambda searcher: find(searcher, **lookup), decide, settings, on_source_done)
+    except (resolve.ResolveError, SearchInterrupted, click.Abort) as exc:
+        error = exc if isinstance(exc, resolve.ResolveError) else resolve.ResolveError(
+            str(exc) or "stopped before a company was chosen", EXIT_FAILED)
+        if searched and not chosen:
+            store.discard_responses(searched[0].response_ids)
+        _report_no_choice(error, searched[0] if searched else None, as_json)
+        raise error from None
+    return chosen[0]
+
+
+def _candidates_table(shown: list) -> None:
+    from rich.table import Table
+
+    table = Table(title="Candidates (best first)", title_justify="left")
+    for column in ("#", "name", "identifier", "status", "address", "source", "match"):
+        table.add_column(column, justify="right" if column == "#" else "left")
+    for number, ranked in enumerate(shown, 1):
+        c = ranked.candidate
+        table.add_row(str(number), escape(c.name or "—"), f"{c.identity.scheme.upper()} {c.identity.value}",
+                      c.status or "—", escape(c.address or c.url or "—"), c.source,
+                      ("strong: " if ranked.strong else "") + escape(ranked.reason))
+    stderr.print(table)
+
+
+def _ask_which(shown: list) -> int:
+    import signal
+
+    _candidates_table(shown)
+    # Scrapy's Ctrl-C handler would only schedule a shutdown and leave the prompt waiting.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return click.prompt("Which company? Number", type=click.IntRange(1, len(shown)), err=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _report_no_choice(error, found, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"error": str(error), "query": found.query if found else None,
+                               "searched": [run.as_dict() for run in found.runs] if found else [],
+                               "candidates": [r.as_dict(n) for n, r in enumerate(error.shown, 1)]},
+                              ensure_ascii=False, indent=2))
+    elif error.shown:
+        _candidates_table(error.shown)
+    stderr.print(f"[red]error:[/] {escape(str(error))}; nothing was stored.")
 
 
 @cli.command()

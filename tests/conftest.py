@@ -27,8 +27,11 @@ def recordings() -> Path:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
-            input: str | None = None) -> subprocess.CompletedProcess:
-    """Run `clientvet` in a fresh process (Scrapy's reactor runs once per process); `input` is its stdin."""
+            input: str | None = None, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    """Run `clientvet` in a fresh process (Scrapy's reactor runs once per process).
+
+    `input` is typed on its stdin; otherwise stdin is `stdin` (no input by default, so no test waits at a prompt).
+    """
     # Any request that escaped replay would go to a dead local proxy, never to the internet.
     base_env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
                 "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
@@ -36,7 +39,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
     base_env.pop("COMPANIES_HOUSE_API_KEY", None)
     base_env.pop("COURTLISTENER_TOKEN", None)
     return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
-                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT, input=input)
+                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT,
+                          **({"input": input} if input is not None else {"stdin": stdin}))
 
 
 def check_json(*args: str, **kwargs) -> dict:

@@ -2,14 +2,22 @@
 
 Sources run concurrently; a source that declares `after = ("egrul",)` (it needs
 facts another source stores, e.g. the director's name) starts in a later wave.
+
+Twisted's reactor runs once per process, so a check that starts from a name or a
+website searches first and checks second in the same run: `search_then_crawl`
+awaits the search spiders, hands their result to a (possibly interactive)
+decision, and crawls the subjects that decision returns.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.spiders import Spider
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.python.failure import Failure
 
 from clientvet.crawler import settings as default_settings
 from clientvet.crawler.base import source_finished
@@ -17,6 +25,11 @@ from clientvet.crawler.items import Subject
 from clientvet.crawler.spiders import sources_for
 
 SourceCallback = Callable[..., None]
+Found = TypeVar("Found")
+
+
+class SearchInterrupted(RuntimeError):
+    """The run was stopped (Ctrl-C) before the search had an answer: nothing was decided."""
 
 
 def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, Any] | None = None) -> Settings:
@@ -45,31 +58,79 @@ def waves(sources: list[type]) -> list[list[type]]:
     return result
 
 
+class Searcher:
+    """Runs search spiders inside the one reactor run, for a search coroutine to await."""
+
+    def __init__(self, process: CrawlerProcess):
+        self.process = process
+
+    async def run(self, spiders: Iterable[type[Spider]], **kwargs: Any) -> list[Spider]:
+        """Run the spiders concurrently with the same arguments; returns them when all are finished."""
+        crawlers = [self.process.create_crawler(spider) for spider in spiders]
+        await DeferredList([self.process.crawl(crawler, **kwargs) for crawler in crawlers],
+                           fireOnOneErrback=True, consumeErrors=True)
+        return [crawler.spider for crawler in crawlers]
+
+
 def crawl(subjects: Iterable[Subject], settings: Settings, on_source_done: SourceCallback | None = None) -> list[str]:
     """Crawl every source of the subjects' jurisdictions; returns the source names run."""
     subjects = list(subjects)
+
+    async def nothing_to_search(_: Searcher) -> None:
+        return None
+
+    return search_then_crawl(nothing_to_search, lambda _: subjects, settings, on_source_done)
+
+
+def search_then_crawl(search: Callable[[Searcher], Awaitable[Found]],
+                      decide: Callable[[Found], Iterable[Subject]],
+                      settings: Settings, on_source_done: SourceCallback | None = None) -> list[str]:
+    """Search, let `decide` turn the result into subjects (it may ask the user), crawl them.
+
+    An exception from the search or from `decide` stops the run and is raised here.
+    """
     process = CrawlerProcess(settings)
+    planned: list[str] = []
+    decided = False
+
+    async def run() -> None:
+        nonlocal decided
+        found = await search(Searcher(process))
+        subjects = list(decide(found))
+        decided = True
+        plan = _plan(subjects)
+        planned.extend(source.name for wave, _ in plan for source in wave)
+        for wave, ours in plan:
+            for source in wave:
+                crawler = process.create_crawler(source)
+                if on_source_done:
+                    crawler.signals.connect(on_source_done, signal=source_finished, weak=False)
+                process.crawl(crawler, subjects=ours)
+            await process.join()
+
+    outcome: list = []
+    done = Deferred.fromCoroutine(run())
+    done.addBoth(outcome.append)
+    if not outcome:  # spiders are running: turn the reactor (the first crawler installed it) until done
+        done.addBoth(lambda _: _stop_reactor())
+        process.start(stop_after_crawl=False)
+    if outcome and isinstance(outcome[0], Failure):
+        outcome[0].raiseException()
+    if not decided:
+        raise SearchInterrupted("the search was interrupted before it had an answer")
+    return planned
+
+
+def _plan(subjects: list[Subject]) -> list[tuple[list[type], list[Subject]]]:
+    """The waves of sources to run, each with the subjects of its jurisdiction."""
     plan = []
     for jurisdiction in sorted({s.jurisdiction for s in subjects}):
         ours = [s for s in subjects if s.jurisdiction == jurisdiction]
-        sources = sources_for(jurisdiction)
-        plan += [(wave, ours) for wave in waves(sources)]
+        plan += [(wave, ours) for wave in waves(sources_for(jurisdiction))]
+    return plan
 
-    def start_wave(index: int) -> None:
-        wave, ours = plan[index]
-        for source in wave:
-            crawler = process.create_crawler(source)
-            if on_source_done:
-                crawler.signals.connect(on_source_done, signal=source_finished, weak=False)
-            process.crawl(crawler, subjects=ours)
-        process.join().addBoth(lambda _: start_wave(index + 1) if index + 1 < len(plan) else stop_reactor())
 
-    def stop_reactor() -> None:
-        from twisted.internet import reactor  # installed by the first crawl, not before
+def _stop_reactor() -> None:
+    from twisted.internet import reactor  # installed by the first crawler, not before
 
-        reactor.stop()
-
-    if plan:
-        start_wave(0)
-        process.start(stop_after_crawl=False)
-    return [source.name for wave, _ in plan for source in wave]
+    reactor.stop()

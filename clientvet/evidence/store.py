@@ -207,6 +207,20 @@ class Store:
             [response_id]))
         return zlib.decompress(row["body"])
 
+    def attach_responses(self, check_id: int, response_ids: Sequence[int]) -> None:
+        """Search answers archived before the check existed become part of its evidence."""
+        with self.db.atomic():
+            self.db.execute(f"update responses set check_id = ? where check_id is null and id in"
+                            f" ({_marks(tuple(response_ids))})", [check_id, *response_ids])
+
+    def discard_responses(self, response_ids: Sequence[int]) -> None:
+        """Drop the answers of a search that led to no check, so it leaves nothing behind."""
+        with self.db.atomic():
+            self.db.execute(f"delete from responses where check_id is null and id in ({_marks(tuple(response_ids))})",
+                            list(response_ids))
+            self.db.execute(
+                "delete from blobs where sha256 not in (select sha256 from responses where sha256 is not null)")
+
     # --- facts ------------------------------------------------------------
 
     def record_fact(self, *, check_id: int, company_key: str, source: str, kind: str, key: str,

@@ -70,6 +70,13 @@ def ticker_candidates(body: str | bytes) -> list[TickerCandidate]:
         raise SourceFailure(f"unparseable answer: company_tickers.json row without {exc}") from None
 
 
+def contact_user_agent(user_agent: str | None) -> str | None:
+    """SEC's format is '<name> <e-mail>': from edgar.contact_email, or a user_agent that holds an e-mail."""
+    if email := config.setting("edgar.contact_email"):
+        return f"clientvet {email}"
+    return user_agent if user_agent and EMAIL.search(user_agent) else None
+
+
 def check_answer(response) -> None:
     """SEC answers over-eager clients with a 403 page: a rate limit to wait out, unlike other 403s."""
     if response.status == 403:
@@ -166,21 +173,14 @@ class EdgarSpider(SourceSpider):
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        if not self.replay and not self.contact_user_agent():
+        if not self.replay and not contact_user_agent(self.settings.get("USER_AGENT")):
             self.ledger.skip(subject, NO_CONTACT)
             return
         yield self.api(subject, SUBMISSIONS_URL.format(cik=subject.value), self.parse_submissions)
 
-    def contact_user_agent(self) -> str | None:
-        """SEC's format is '<name> <e-mail>': from edgar.contact_email, or a user_agent that holds an e-mail."""
-        if email := config.setting("edgar.contact_email"):
-            return f"clientvet {email}"
-        user_agent = self.settings.get("USER_AGENT") or ""
-        return user_agent if EMAIL.search(user_agent) else None
-
     def api(self, subject: Subject, url: str, callback) -> scrapy.Request:
         headers = {"Accept": "application/json"}
-        if user_agent := self.contact_user_agent():
+        if user_agent := contact_user_agent(self.settings.get("USER_AGENT")):
             headers["User-Agent"] = user_agent
         # 404: no such CIK, or no XBRL figures filed; 403: a block or the rate-limit page.
         return self.request(subject, url, callback, headers=headers, meta={"handle_httpstatus_list": [403, 404]})

@@ -1,0 +1,87 @@
+"""The company's own website: legal notice, contacts and requisites pages, read for a registry number.
+
+Russian sites must show the INN/OGRN of whoever sells there, British ones the
+company number; a number read there identifies the company better than any name.
+A short fixed list of pages is read one by one, stopping at the first that names one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from clientvet.crawler.finders import FinderSpider
+from clientvet.identifiers import Identity, InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
+from clientvet.resolve import Candidate
+
+PAGES = ("/", "/contacts", "/kontakty", "/about", "/impressum", "/imprint", "/legal", "/rekvizity")
+
+# Only numbers a label introduces: a bare run of digits could be a phone or an account number.
+INN = re.compile(r"\b(?:ИНН|INN)(?:\s*/\s*(?:КПП|KPP))?\s*(?:[:№#]|No\.?)?\s*(\d{12}|\d{10})(?!\d)", re.IGNORECASE)
+OGRN = re.compile(r"\b(?:ОГРНИП|ОГРН|OGRNIP|OGRN)\s*(?:[:№#]|No\.?)?\s*(\d{15}|\d{13})(?!\d)", re.IGNORECASE)
+UK_NUMBER = re.compile(
+    r"(?:company\s+(?:registration\s+)?(?:number|no\.?|№)|registered\s+(?:in|at)\s+(?:england|scotland|wales"
+    r"|northern\s+ireland)[^.\d]{0,80}?(?:number|no\.?))\s*[:.]?\s*((?:[A-Z]{2})?\d{6,8})\b",
+    re.IGNORECASE,
+)
+
+
+def identifiers_in(text: str) -> list[Identity]:
+    """Registry numbers a page states, checksums verified: INNs, else OGRNs, else UK company numbers."""
+    for pattern, parse in ((INN, parse_inn), (OGRN, parse_ogrn), (UK_NUMBER, parse_company_number)):
+        found = []
+        for match in pattern.finditer(text):
+            try:
+                identity = parse(match.group(1))
+            except InvalidIdentifier:
+                continue  # a typo on the page, or not a registry number at all
+            if identity not in found:
+                found.append(identity)
+        if found:
+            return found
+    return []
+
+
+def page_text(response: TextResponse) -> str:
+    return " ".join(" ".join(response.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()).split())
+
+
+class WebsiteFinder(FinderSpider):
+    name = "website"
+    registry = False
+
+    def __init__(self, domain: str, **kwargs):
+        super().__init__(**kwargs)
+        self.domain = domain
+        self.site = domain.removeprefix("www.")
+
+    def first_requests(self) -> Iterator[scrapy.Request]:
+        yield self.page(0)
+
+    def page(self, index: int) -> scrapy.Request:
+        # 404/410: the site has no such page, which is an answer, not a failure.
+        return self.request(f"https://{self.domain}{PAGES[index]}", self.parse, errback=self.page_failed,
+                            meta={"page": index, "handle_httpstatus_list": [404, 410]})
+
+    def parse(self, response: Response):
+        host = urlsplit(response.url).hostname or ""
+        if response.status == 200 and isinstance(response, TextResponse) and (
+                host == self.site or host.endswith("." + self.site)):  # not a page another site redirected to
+            for identity in identifiers_in(page_text(response)):
+                self.candidates.append(Candidate(identity, None, self.name, url=response.url))
+        if not self.candidates:
+            yield from self.next_page(response.meta["page"])
+
+    def page_failed(self, failure: Failure):
+        self.fail(failure)
+        yield from self.next_page(failure.request.meta["page"])
+
+    def next_page(self, index: int) -> Iterator[scrapy.Request]:
+        if index + 1 < len(PAGES):
+            yield self.page(index + 1)
