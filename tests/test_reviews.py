@@ -227,8 +227,11 @@ def test_review_sites_not_checked_count_once_in_coverage_and_only_when_none_was_
     assert hit.detail == ("otzovik: failed (captcha: otzovik.com shows a captcha at https://otzovik.com/); "
                           "yandex_maps: failed (layout changed: x); twogis: skipped (no API key)")
     assert hits("reviews_partly_unchecked", runs=(*failed, *others)) == []
-    assert [h.detail for h in hits("source_unchecked", runs=(*failed, *others))] == [
-        "kad_arbitr: failed (blocked: HTTP 451)"]
+    assert [(h.detail, h.points) for h in hits("source_unchecked", runs=(*failed, *others))] == [
+        ("kad_arbitr: failed (blocked: HTTP 451)", 5)]
+    more = (*others, run("fssp", "failed", "captcha"), run("pb_nalog", "failed", "timeout"))
+    [hit] = hits("source_unchecked", runs=more)
+    assert hit.points == 10 and hit.detail.count("failed") == 3  # every source named, the points capped
 
     partly = (*failed, run("dreamjob", "empty"))
     assert hits("reviews_unchecked", runs=partly) == []

@@ -22,12 +22,20 @@ The user's config changes points, disables rules and adds keyword and code lists
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Iterable, Mapping
 
-from clientvet.checks.evidence import CEASED_PHRASES, UK_CEASED, UK_INSOLVENT, CheckEvidence
+from clientvet import config
+from clientvet.checks.evidence import CEASED_PHRASES, UK_CEASED, UK_INSOLVENT, Activity, CheckEvidence, money
+from clientvet.checks.tuning import Tuning
+from clientvet.crawler.spiders import all_sources
 from clientvet.evidence.store import Observation
+from clientvet.history import EVENT_KINDS, NORMAL_DELAY_DAYS, PART_WAYS_DELAY_DAYS, EventKind
+from clientvet.matching import PersonMatch, match_names, match_persons
+from clientvet.reviews import TOPIC_LABELS
+from clientvet.signals import CATALOGUE, Signal
 
 # Purpose weights: `check --purpose` -> multiplier of a rule's points (1 when not named).
 CREDIT_RISK = {"prepaid": 0.5, "deferred": 1.5, "long-project": 1.5}  # will the client pay us later?
@@ -226,19 +234,25 @@ def essential_source_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
             yield Hit(f"{run.source}: {run.status} ({run.reason})")
 
 
-@rule("source_unchecked", "coverage", "low", 5, "A supporting source could not be checked.")
+SUPPORTING_UNCHECKED_POINTS = 5  # per supporting source that could not be checked …
+SUPPORTING_UNCHECKED_CAP = 10  # … at most: uncertainty alone must not turn a clean company amber
+
+
+@rule("source_unchecked", "coverage", "low", SUPPORTING_UNCHECKED_POINTS,
+      f"Supporting sources could not be checked ({SUPPORTING_UNCHECKED_POINTS} points each, "
+      f"at most {SUPPORTING_UNCHECKED_CAP}); what they would have shown is unknown.")
 def source_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
-    for run in evidence.unchecked():
-        if run.source not in evidence.essential_sources and run.source not in REVIEW_SOURCES:
-            yield Hit(f"{run.source}: {run.status} ({run.reason})")
+    runs = [run for run in evidence.unchecked()
+            if run.source not in evidence.essential_sources and run.source not in REVIEW_SOURCES]
+    if runs:
+        yield Hit("; ".join(f"{run.source}: {run.status} ({run.reason})" for run in runs),
+                  points=min(SUPPORTING_UNCHECKED_CAP, SUPPORTING_UNCHECKED_POINTS * len(runs)))
 
 
 # --- conversation signals and account history --------------------------------------
 # One rule per catalogue entry: codes, points and explanations live in clientvet/signals.py
 # (what the salesperson entered) and clientvet/history.py (invoices and events of a client).
 
-from clientvet.history import EVENT_KINDS, NORMAL_DELAY_DAYS, PART_WAYS_DELAY_DAYS, EventKind  # noqa: E402
-from clientvet.signals import CATALOGUE, Signal  # noqa: E402
 
 
 def _signal_rule(signal: Signal) -> None:
@@ -307,7 +321,6 @@ def history_loyal_client(evidence: CheckEvidence) -> Iterable[Hit]:
 
 # --- registers: pb.nalog.ru marks, disqualified persons, Bank of Russia warning list ------
 
-from clientvet.matching import match_names  # noqa: E402
 
 
 @rule("tax_liquidation_mark", "registers", "critical", 100,
@@ -605,7 +618,6 @@ def growth_without_staff(evidence: CheckEvidence) -> Iterable[Hit]:
 # counted as a suit against it — in arbitration courts most of them are for unpaid debts. The
 # cards of the newest such suits (court_card) add the amount and whether it is debt collection.
 
-from collections import Counter  # noqa: E402
 
 SUIT_KINDS = frozenset({"civil", "unspecified"})
 BANKRUPTCY_KINDS = frozenset({"bankruptcy"})  # the respondent of a bankruptcy case is the debtor
@@ -728,10 +740,6 @@ ENFORCEMENT_POINTS_PER_RECENT = 3
 ENFORCEMENT_RECENT_CAP = 15
 ENFORCEMENT_ENDED_DAYS = 3 * 365
 ENFORCEMENT_PAID_CAP = 3
-
-
-def _rub(amount: float) -> str:
-    return f"{amount:,.2f} RUB".replace(",", " ")
 
 
 def _proceedings(evidence: CheckEvidence, keep: Callable[[Observation], bool]) -> list[Observation]:
@@ -1060,7 +1068,6 @@ def us_going_concern_doubt(evidence: CheckEvidence) -> Iterable[Hit]:
 # Judged on the reviews of the last 24 months as of evidence.today, with a floor on how many there
 # are, so one angry review is not a verdict. Topics come from clientvet.reviews.classify.
 
-from clientvet.reviews import TOPIC_LABELS  # noqa: E402
 
 REVIEW_WINDOW_DAYS = 730
 REVIEW_RECENT_DAYS = 365
@@ -1072,9 +1079,8 @@ SALARY_COMPLAINTS_MIN = 2
 LOW_STARS = 3.0
 PAYMENT_TOPICS = frozenset({"non_payment", "fraud"})
 CUSTOMER_TOPICS = frozenset(TOPIC_LABELS) - {"salary_delay"}
-# Review sites (spider names): weak evidence each, so coverage counts them together: a score only when
-# none of them could be read.
-REVIEW_SOURCES = frozenset({"otzovik", "twogis", "yandex_maps", "dreamjob", "trustpilot"})
+# Review sites: weak evidence each, so coverage counts them together: a score only when none could be read.
+REVIEW_SOURCES = frozenset(source.name for source in all_sources() if "review" in source.evidence)
 
 
 def _recent_reviews(evidence: CheckEvidence, reviewer: str | None = None) -> list[Observation]:
@@ -1163,7 +1169,6 @@ def reviews_partly_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
 # trader signs in person; Companies House lists every officer, of whom those below may sign alone
 # (a director under the Companies Act 2006 s.44; a secretary signs only with another signatory).
 
-from clientvet.matching import PersonMatch, match_persons  # noqa: E402
 
 UK_SIGNING_ROLES = frozenset({
     "director", "nominee-director", "llp-member", "llp-designated-member",
@@ -1255,7 +1260,6 @@ def contact_authority_unproven(evidence: CheckEvidence) -> Iterable[Hit]:
               tuple(p.record for p, _ in current))
 # --- debts against the deal (`check --amount`): CheckEvidence.outstanding_debts() sums them ---------
 
-from clientvet.checks.evidence import Activity, money  # noqa: E402
 
 
 def _debts_over_deal(evidence: CheckEvidence) -> Iterable[Hit]:
@@ -1346,8 +1350,6 @@ def high_risk_industry(evidence: CheckEvidence) -> Iterable[Hit]:
 
 # --- the user's [rules] table ------------------------------------------------------------------------
 
-from clientvet import config  # noqa: E402
-from clientvet.checks.tuning import Tuning  # noqa: E402
 
 RULES_WITH_LISTS = ("high_risk_industry",)  # the rules that read [rules.keywords] / [rules.codes]
 
