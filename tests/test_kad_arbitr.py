@@ -17,8 +17,9 @@ from clientvet.checks.rules import RULES, Hit
 from clientvet.crawler.base import SourceFailure
 from clientvet import config
 from clientvet.crawler.items import Subject
-from clientvet.crawler.spiders.kad_arbitr import (NO_BROWSER, NO_DISPLAY, SEARCH_URL, KadArbitrSpider, browser_problem,
-                                                  parse_answer, parse_card, search_body, subject_role)
+from clientvet.crawler.browser import NO_BROWSER, NO_DISPLAY, browser_problem
+from clientvet.crawler.spiders.kad_arbitr import (SEARCH_URL, KadArbitrSpider, parse_answer, parse_card, search_body,
+                                                  subject_role)
 from clientvet.evidence.store import CheckRecord, Observation, Store
 from tests.conftest import DEMO, ROOT, check_json, har_response
 
@@ -149,7 +150,7 @@ class RegistryStore:
     ((), None, "no INN or name to search by (the registry gave neither)"),
 ])
 def test_the_search_is_by_inn_and_by_name_only_when_no_inn_is_known(monkeypatch, records, side, skipped):
-    monkeypatch.setattr("clientvet.crawler.spiders.kad_arbitr.find_browser", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr("clientvet.crawler.browser.find_browser", lambda: "/usr/bin/chromium")
     subject = Subject(1, "ru:ogrn:1000000000010", "RU", "ogrn", "1000000000010")
     spider = KadArbitrSpider(subjects=[subject])
     spider.store, spider.replay = RegistryStore(*records), False
@@ -201,10 +202,10 @@ def test_card_of_another_case_or_not_a_card_is_a_failure():
 def test_headed_browser_without_a_display_is_skipped_with_what_to_do(tmp_path, monkeypatch):
     """The site refuses headless Chromium by one report: `headless = false` needs a screen (xvfb-run)."""
     settings = tmp_path / "config.toml"
-    settings.write_text('[kad_arbitr]\nheadless = false\n', encoding="utf-8")
+    settings.write_text('[browser]\nheadless = false\n', encoding="utf-8")
     monkeypatch.setenv("CLIENTVET_CONFIG", str(settings))
     monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.setattr("clientvet.crawler.spiders.kad_arbitr.find_browser", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr("clientvet.crawler.browser.find_browser", lambda: "/usr/bin/chromium")
     config.load_config.cache_clear()
     try:
         assert browser_problem() == NO_DISPLAY and "xvfb-run" in NO_DISPLAY
@@ -459,7 +460,7 @@ def test_unrecorded_landing_page_fails_the_source(tmp_path):
 def test_without_a_browser_the_source_is_skipped(tmp_path):
     """A configured browser that is not there: skipped with what to install, never a crash."""
     config = tmp_path / "config.toml"
-    config.write_text('[kad_arbitr]\nbrowser = "/nonexistent/chromium"\n', encoding="utf-8")
+    config.write_text('[browser]\nbrowser = "/nonexistent/chromium"\n', encoding="utf-8")
     fixture = FIXTURES / f"handmade-{DEMO_INN}.har"
     document = check_json("--inn", DEMO_INN, "--replay", str(replay_dir(tmp_path, fixture)),
                           "--db", str(tmp_path / "db.sqlite"), env={"CLIENTVET_CONFIG": str(config)})

@@ -70,7 +70,7 @@ def test_the_key_is_sent_live_and_left_out_in_replay():
 def test_without_a_key_live_the_source_is_skipped(tmp_path):
     """Live mode, no key: no request is made. Plain HTTP goes to the dead local proxy; no browser may start."""
     config = tmp_path / "config.toml"
-    config.write_text('[kad_arbitr]\nbrowser = "/nonexistent/chromium"\n', encoding="utf-8")
+    config.write_text('[browser]\nbrowser = "/nonexistent/chromium"\n', encoding="utf-8")
     result = run_cli("check", "--inn", "0000123450", "--json", "--db", str(tmp_path / "db.sqlite"),
                      env={"TWOGIS_API_KEY": "", "CLIENTVET_CONFIG": str(config)})
     document = json.loads(result.stdout)

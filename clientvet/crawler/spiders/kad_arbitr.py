@@ -5,10 +5,8 @@ WebAssembly fingerprint set cookies it checks, and without them the answer is 45
 one Playwright request opens the landing page, and its callback calls the search with
 fetch() from inside that page, page after page, archiving every answer as evidence.
 
-Replay: ReplayMiddleware lets the landing request through to the browser, and the page
-routes every request it makes (landing page, its resources, each fetch) through the same
-HAR matcher; an unrecorded one is aborted and fails the source. The replayed browser
-also gets a dead proxy, so nothing leaves the machine even past the routing.
+Replay answers the landing page, its resources and each fetch from HAR inside the browser
+(see clientvet/crawler/browser.py).
 
 The search is by the company's INN; only when no INN is known (the registry gave the name
 but none) is it by name, and then a case counts only where a party's name matches.
@@ -18,7 +16,7 @@ suits against the company are read for the claim amount and the dispute, at most
 how many were wanted and how many read.
 
 Live runs need a browser the site accepts: one report says it refuses headless Chromium.
-Set `headless = false` under `[kad_arbitr]` in the config file and run under a virtual
+Set `headless = false` under `[browser]` in the config file and run under a virtual
 screen: `xvfb-run -a clientvet check --inn …`.
 """
 
@@ -26,26 +24,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import shutil
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urljoin
 
 import scrapy
 from parsel import Selector
-from playwright.async_api import Error as PlaywrightError, Page, Request as BrowserRequest, Route
+from playwright.async_api import Error as PlaywrightError, Page
 from scrapy.http import HtmlResponse, Response
-from twisted.python.failure import Failure
 
 from clientvet import config
-from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, SourceSpider, describe_failure
-from clientvet.crawler.har import load_archive
+from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
+from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
-from clientvet.crawler.middlewares import REPLAY_IN_BROWSER
 from clientvet.evidence.store import Observation
 from clientvet.matching import match_names
 
@@ -59,17 +52,6 @@ FETCH = """async ({url, method, headers, body}) => {
     return {status: answer.status, type: answer.headers.get("content-type"), text: await answer.text()};
 }"""
 CARD_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-# Where to find a browser when the config file names none (`[kad_arbitr] browser = "/path"`).
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
-NO_BROWSER = "no browser (install chromium: apt-get install chromium)"
-NO_DISPLAY = "no display for the headed browser (run under xvfb-run -a, or set kad_arbitr.headless = true)"
-# The machine may have no internet: without the background-networking flags Chromium
-# floods refused connections of its own.
-CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
-DEAD_PROXY = {"server": "http://127.0.0.1:9"}
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 FINGERPRINT_COOKIES = frozenset({"wasm", "pr_fp"})  # set by the landing page's anti-bot scripts
 FINGERPRINT_WAIT = 20.0  # seconds
@@ -93,27 +75,6 @@ SUIT_KINDS = frozenset({"civil", "unspecified"})  # claims between parties: the 
 CLAIM = re.compile(r"Сумма исковых требований:?\s*(\d[\d\s]*(?:[.,]\d{1,2})?)")
 # Wording of the dispute or of the claim that means the plaintiff collects money owed.
 DEBT_COLLECTION = ("взыскан", "неисполнении или ненадлежащем исполнении обязательств")
-
-
-def find_browser() -> str | None:
-    """The browser's executable: the configured one (which must exist), else the first on PATH."""
-    configured = config.setting("kad_arbitr.browser")
-    if configured:
-        return str(configured) if Path(configured).is_file() else None
-    return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
-
-
-def headless() -> bool:
-    return bool(config.setting("kad_arbitr.headless", True))
-
-
-def browser_problem() -> str | None:
-    """Why the browser cannot run here, or None."""
-    if find_browser() is None:
-        return NO_BROWSER
-    if not headless() and not os.environ.get("DISPLAY"):
-        return NO_DISPLAY
-    return None
 
 
 def search_body(side: str, page: int) -> str:
@@ -262,27 +223,11 @@ def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list
 # --- the spider -----------------------------------------------------------------------------
 
 
-class KadArbitrSpider(SourceSpider):
+class KadArbitrSpider(BrowserSource):
     name = "kad_arbitr"
     jurisdiction = "RU"
     evidence = ("court_case", "court_card", "court_search")
-    needs_browser = True
     after = ("egrul",)  # the company's name, for parties shown without an INN
-
-    @classmethod
-    def update_settings(cls, settings) -> None:
-        """The browser download handler for this source only, and only when there is a browser."""
-        super().update_settings(settings)
-        executable = find_browser()
-        if executable is None:
-            return
-        launch = {"executable_path": executable, "headless": headless(), "args": list(CHROMIUM_FLAGS)}
-        if settings.get("CLIENTVET_REPLAY"):
-            launch["proxy"] = DEAD_PROXY
-        settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, "spider")
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
-        settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, "spider")  # the browser's own headers
-        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 60_000, "spider")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -297,47 +242,10 @@ class KadArbitrSpider(SourceSpider):
         if not inn and not names:
             self.ledger.skip(subject, "no INN or name to search by (the registry gave neither)")
             return
-        meta = {"playwright": True, "playwright_include_page": True, "playwright_context": self.name,
-                "playwright_context_kwargs": {"locale": "ru-RU", "timezone_id": "Europe/Moscow"},
-                "inn": inn, "side": inn or names[0], "names": names}
-        if self.replay:
-            if load_archive(self.settings["CLIENTVET_REPLAY"]).find("GET", LANDING, None, None) is None:
-                # What the browser would report, without starting one.
-                self.ledger.fail(subject, f"unrecorded request: GET {LANDING}")
-                return
-            meta |= {REPLAY_IN_BROWSER: True, "playwright_page_init_callback": self.replay_page,
-                     "unrecorded": []}
-        landing = self.request(subject, LANDING, self.search, meta=meta, dont_filter=True)
-        yield landing.replace(errback=self.landing_failed)
-
-    async def replay_page(self, page: Page, request: scrapy.Request) -> None:
-        """Answer every request of the page from the HAR recordings, or abort it and note it."""
-        archive = load_archive(self.settings["CLIENTVET_REPLAY"])
-
-        async def answer(route: Route, asked: BrowserRequest) -> None:
-            recorded = archive.find(asked.method, asked.url, asked.post_data_buffer,
-                                    await asked.header_value("content-type"))
-            if recorded is None:
-                request.meta["unrecorded"].append(f"unrecorded request: {asked.method} {asked.url}")
-                await route.abort("blockedbyclient")
-                return
-            request.meta["replayed_from"] = recorded.source_file
-            await route.fulfill(status=recorded.status, headers=dict(recorded.headers), body=recorded.body)
-
-        await page.route("**/*", answer)  # runs before scrapy-playwright's own route, added earlier
-
-    async def landing_failed(self, failure: Failure) -> None:
-        meta = failure.request.meta
-        if page := meta.get("playwright_page"):
-            await page.close()
-        if meta.get("unrecorded"):
-            reason = meta["unrecorded"][0]
-        elif isinstance(failure.value, PlaywrightError):
-            message = _clean(failure.value.message.splitlines()[0])
-            reason = f"{'network error' if 'net::ERR_' in message else 'browser error'}: {message}"
-        else:
-            reason = describe_failure(failure)
-        self.ledger.fail(meta["subject"], reason)
+        landing = self.page(subject, LANDING, self.search, include_page=True,
+                            inn=inn, side=inn or names[0], names=names)
+        if landing is not None:
+            yield landing
 
     async def search(self, response: Response) -> AsyncIterator[Any]:
         """Search page after page from inside the landing page, read the cards of suits against it, close it."""

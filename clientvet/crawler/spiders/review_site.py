@@ -17,17 +17,12 @@ from typing import Any, ClassVar, Iterable, Iterator
 
 import scrapy
 from parsel import Selector
-from playwright.async_api import Error as PlaywrightError, Page, Request as BrowserRequest, Route
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
 from clientvet import config
-from clientvet.crawler.base import SourceFailure, SourceSpider, describe_failure
-from clientvet.crawler.har import load_archive
+from clientvet.crawler.base import SourceFailure, SourceSpider
+from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
-from clientvet.crawler.middlewares import REPLAY_IN_BROWSER
-from clientvet.crawler.spiders.kad_arbitr import (CHROMIUM_FLAGS, DEAD_PROXY, PLAYWRIGHT_HANDLER, browser_problem,
-                                                  find_browser, headless)
 from clientvet.evidence.store import Observation
 from clientvet.matching import NameMatch, match_names
 from clientvet.reviews import classify
@@ -200,72 +195,11 @@ class ReviewSiteSpider(SourceSpider):
                          complete=pages_read >= pages, reviewer=self.reviewer)
 
 
-class BrowserReviewSpider(ReviewSiteSpider):
-    """A site that answers only a real browser: every page is opened in Chromium (as kad_arbitr does).
-
-    Replay routes every request the page makes through the HAR recordings and aborts the
-    rest; the browser also gets a dead proxy, so nothing leaves the machine.
-    """
-
-    needs_browser = True
-
-    @classmethod
-    def update_settings(cls, settings) -> None:
-        super().update_settings(settings)
-        executable = find_browser()
-        if executable is None:
-            return
-        launch = {"executable_path": executable, "headless": headless(), "args": list(CHROMIUM_FLAGS)}
-        if settings.get("CLIENTVET_REPLAY"):
-            launch["proxy"] = DEAD_PROXY
-        settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, "spider")
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
-        settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, "spider")
-        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 60_000, "spider")
+class BrowserReviewSpider(BrowserSource, ReviewSiteSpider):
+    """A review site that answers only a real browser: every page is opened in Chromium (crawler/browser.py)."""
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if problem := browser_problem():
             self.ledger.skip(subject, problem)
             return
         yield from super().requests_for(subject)
-
-    def page(self, subject: Subject, url: str, callback, *, include_page: bool = False,
-             **meta: Any) -> scrapy.Request | None:
-        """A page opened in the browser; in replay None (and the source failed) when it is not recorded."""
-        meta |= {"playwright": True, "playwright_context": self.name, "playwright_include_page": include_page,
-                 "playwright_context_kwargs": {"locale": "ru-RU", "timezone_id": "Europe/Moscow"}}
-        if self.replay:
-            if load_archive(self.settings["CLIENTVET_REPLAY"]).find("GET", url, None, None) is None:
-                self.ledger.fail(subject, f"unrecorded request: GET {url}")  # without starting a browser
-                return None
-            meta |= {REPLAY_IN_BROWSER: True, "playwright_page_init_callback": self.replay_page, "unrecorded": []}
-        return self.request(subject, url, callback, meta=meta, dont_filter=True).replace(errback=self.page_failed)
-
-    async def replay_page(self, page: Page, request: scrapy.Request) -> None:
-        """Answer every request of the page from the HAR recordings, or abort it and note it."""
-        archive = load_archive(self.settings["CLIENTVET_REPLAY"])
-
-        async def answer(route: Route, asked: BrowserRequest) -> None:
-            recorded = archive.find(asked.method, asked.url, asked.post_data_buffer,
-                                    await asked.header_value("content-type"))
-            if recorded is None:
-                request.meta["unrecorded"].append(f"unrecorded request: {asked.method} {asked.url}")
-                await route.abort("blockedbyclient")
-                return
-            request.meta["replayed_from"] = recorded.source_file
-            await route.fulfill(status=recorded.status, headers=dict(recorded.headers), body=recorded.body)
-
-        await page.route("**/*", answer)
-
-    async def page_failed(self, failure: Failure) -> None:
-        meta = failure.request.meta
-        if page := meta.get("playwright_page"):
-            await page.close()
-        if meta.get("unrecorded"):
-            reason = meta["unrecorded"][0]
-        elif isinstance(failure.value, PlaywrightError):
-            message = " ".join(failure.value.message.splitlines()[0].split())
-            reason = f"{'network error' if 'net::ERR_' in message else 'browser error'}: {message}"
-        else:
-            reason = describe_failure(failure)
-        self.ledger.fail(meta["subject"], reason)

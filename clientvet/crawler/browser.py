@@ -1,0 +1,123 @@
+"""Sources that answer only a real browser: the system Chromium through scrapy-playwright.
+
+A browser source opens its pages with `self.page(...)`. Replay lets those requests
+through to the browser and routes every request the page makes (the page, its
+resources, each fetch from inside it) through the same HAR matcher; an unrecorded one
+is aborted and fails the source. The replayed browser also gets a dead proxy, so
+nothing leaves the machine even past the routing.
+
+Configuration, under `[browser]`: `browser = "/path/to/chromium"` (default: the first of
+chromium, chromium-browser, google-chrome on PATH) and `headless = false` for sites
+that refuse a headless browser — then run under a virtual screen: `xvfb-run -a clientvet …`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, ClassVar
+
+import scrapy
+from playwright.async_api import Error as PlaywrightError, Page, Request as BrowserRequest, Route
+from twisted.python.failure import Failure
+
+from clientvet import config
+from clientvet.crawler.base import SourceSpider, describe_failure
+from clientvet.crawler.har import load_archive
+from clientvet.crawler.items import Subject
+from clientvet.crawler.middlewares import REPLAY_IN_BROWSER
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+NO_BROWSER = "no browser (install chromium: apt-get install chromium)"
+NO_DISPLAY = "no display for the headed browser (run under xvfb-run -a, or set browser.headless = true)"
+# The machine may have no internet: without the background-networking flags Chromium
+# floods refused connections of its own.
+CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+DEAD_PROXY = {"server": "http://127.0.0.1:9"}
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+
+def find_browser() -> str | None:
+    """The browser's executable: the configured one (which must exist), else the first on PATH."""
+    configured = config.setting("browser.browser")
+    if configured:
+        return str(configured) if Path(configured).is_file() else None
+    return next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
+
+
+def headless() -> bool:
+    return bool(config.setting("browser.headless", True))
+
+
+def browser_problem() -> str | None:
+    """Why the browser cannot run here, or None."""
+    if find_browser() is None:
+        return NO_BROWSER
+    if not headless() and not os.environ.get("DISPLAY"):
+        return NO_DISPLAY
+    return None
+
+
+class BrowserSource(SourceSpider):
+    """A source whose pages are opened in Chromium; the rest of its requests stay plain HTTP."""
+
+    needs_browser = True
+    browser_context: ClassVar[dict[str, Any]] = {"locale": "ru-RU", "timezone_id": "Europe/Moscow"}
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """The browser download handler for this source only, and only when there is a browser."""
+        super().update_settings(settings)
+        executable = find_browser()
+        if executable is None:
+            return
+        launch = {"executable_path": executable, "headless": headless(), "args": list(CHROMIUM_FLAGS)}
+        if settings.get("CLIENTVET_REPLAY"):
+            launch["proxy"] = DEAD_PROXY
+        settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, "spider")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
+        settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, "spider")  # the browser's own headers
+        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 60_000, "spider")
+
+    def page(self, subject: Subject, url: str, callback, *, include_page: bool = False,
+             **meta: Any) -> scrapy.Request | None:
+        """A page opened in the browser; in replay None (and the source failed) when it is not recorded."""
+        meta |= {"playwright": True, "playwright_context": self.name, "playwright_include_page": include_page,
+                 "playwright_context_kwargs": self.browser_context}
+        if self.replay:
+            if load_archive(self.settings["CLIENTVET_REPLAY"]).find("GET", url, None, None) is None:
+                self.ledger.fail(subject, f"unrecorded request: GET {url}")  # without starting a browser
+                return None
+            meta |= {REPLAY_IN_BROWSER: True, "playwright_page_init_callback": self.replay_page, "unrecorded": []}
+        return self.request(subject, url, callback, meta=meta, dont_filter=True).replace(errback=self.page_failed)
+
+    async def replay_page(self, page: Page, request: scrapy.Request) -> None:
+        """Answer every request of the page from the HAR recordings, or abort it and note it."""
+        archive = load_archive(self.settings["CLIENTVET_REPLAY"])
+
+        async def answer(route: Route, asked: BrowserRequest) -> None:
+            recorded = archive.find(asked.method, asked.url, asked.post_data_buffer,
+                                    await asked.header_value("content-type"))
+            if recorded is None:
+                request.meta["unrecorded"].append(f"unrecorded request: {asked.method} {asked.url}")
+                await route.abort("blockedbyclient")
+                return
+            request.meta["replayed_from"] = recorded.source_file
+            await route.fulfill(status=recorded.status, headers=dict(recorded.headers), body=recorded.body)
+
+        await page.route("**/*", answer)  # runs before scrapy-playwright's own route, added earlier
+
+    async def page_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta
+        if page := meta.get("playwright_page"):
+            await page.close()
+        if meta.get("unrecorded"):
+            reason = meta["unrecorded"][0]
+        elif isinstance(failure.value, PlaywrightError):
+            message = " ".join(failure.value.message.splitlines()[0].split())
+            reason = f"{'network error' if 'net::ERR_' in message else 'browser error'}: {message}"
+        else:
+            reason = describe_failure(failure)
+        self.ledger.fail(meta["subject"], reason)
