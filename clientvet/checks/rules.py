@@ -572,20 +572,25 @@ def _revenue_fall(evidence: CheckEvidence) -> tuple[float, Hit] | None:
                      f"{_thousands(_revenue(latest))} (−{fall:.0%})", pair)
 
 
-@rule("revenue_falling_steeply", "finances", "high", 20,
-      f"Revenue (income statement line 2110) fell by more than {REVENUE_FALL_STEEP:.0%} year on year.")
-def revenue_falling_steeply(evidence: CheckEvidence) -> Iterable[Hit]:
-    found = _revenue_fall(evidence)
-    if found and found[0] > REVENUE_FALL_STEEP:
-        yield found[1]
+def _revenue_fall_rules(prefix: str, where: str, fall: Callable[[CheckEvidence], tuple[float, Hit] | None]) -> None:
+    """The steep and the moderate revenue-fall rule over one kind of statement (`fall` gives share and hit)."""
+
+    @rule(f"{prefix}revenue_falling_steeply", "finances", "high", 20,
+          f"Revenue ({where}) fell by more than {REVENUE_FALL_STEEP:.0%} year on year.")
+    def steeply(evidence: CheckEvidence) -> Iterable[Hit]:
+        found = fall(evidence)
+        if found and found[0] > REVENUE_FALL_STEEP:
+            yield found[1]
+
+    @rule(f"{prefix}revenue_falling", "finances", "medium", 10,
+          f"Revenue ({where}) fell by {REVENUE_FALL:.0%}–{REVENUE_FALL_STEEP:.0%} year on year.")
+    def moderately(evidence: CheckEvidence) -> Iterable[Hit]:
+        found = fall(evidence)
+        if found and REVENUE_FALL < found[0] <= REVENUE_FALL_STEEP:
+            yield found[1]
 
 
-@rule("revenue_falling", "finances", "medium", 10,
-      f"Revenue (income statement line 2110) fell by {REVENUE_FALL:.0%}–{REVENUE_FALL_STEEP:.0%} year on year.")
-def revenue_falling(evidence: CheckEvidence) -> Iterable[Hit]:
-    found = _revenue_fall(evidence)
-    if found and REVENUE_FALL < found[0] <= REVENUE_FALL_STEEP:
-        yield found[1]
+_revenue_fall_rules("", "income statement line 2110", _revenue_fall)
 
 
 @rule("growth_without_staff", "finances", "medium", 15,
@@ -1040,20 +1045,7 @@ def _us_revenue_fall(evidence: CheckEvidence) -> tuple[float, Hit] | None:
                      f"{latest.data['period_end']}: {_usd(latest.data['revenue'])} (−{fall:.0%})", (latest, before))
 
 
-@rule("us_revenue_falling_steeply", "finances", "high", 20,
-      f"Revenue (10-K) fell by more than {REVENUE_FALL_STEEP:.0%} year on year.")
-def us_revenue_falling_steeply(evidence: CheckEvidence) -> Iterable[Hit]:
-    found = _us_revenue_fall(evidence)
-    if found and found[0] > REVENUE_FALL_STEEP:
-        yield found[1]
-
-
-@rule("us_revenue_falling", "finances", "medium", 10,
-      f"Revenue (10-K) fell by {REVENUE_FALL:.0%}–{REVENUE_FALL_STEEP:.0%} year on year.")
-def us_revenue_falling(evidence: CheckEvidence) -> Iterable[Hit]:
-    found = _us_revenue_fall(evidence)
-    if found and REVENUE_FALL < found[0] <= REVENUE_FALL_STEEP:
-        yield found[1]
+_revenue_fall_rules("us_", "10-K", _us_revenue_fall)
 
 
 @rule("us_going_concern_doubt", "finances", "high", 40,
