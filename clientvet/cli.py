@@ -335,9 +335,10 @@ def sources() -> None:
     """List the registered sources and what each one declares."""
     from clientvet.crawler.spiders import all_sources
 
-    for source in all_sources():
+    width = max(len(source.name) for source in all_sources())
+    for source in sorted(all_sources(), key=lambda s: (s.jurisdiction, not s.essential)):
         needs = [n for n, flag in (("API key", source.api_key), ("browser", source.needs_browser)) if flag]
-        click.echo(f"{source.name:20} {source.jurisdiction}  {'essential' if source.essential else 'supporting':10}"
+        click.echo(f"{source.name:{width}} {source.jurisdiction}  {'essential' if source.essential else 'supporting':10}"
                    f"  {', '.join(source.evidence)}" + (f"  (needs {', '.join(needs)})" if needs else ""))
 
 
@@ -419,14 +420,19 @@ def rules_list(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title="Rules (points after your config; negative points lower the score)", title_justify="left")
-    for column in ("code", "group", "severity", "pts", "killer", "summary"):
-        table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
-    for row in rows:
-        table.add_row(row["code"], row["group"], row["severity"],
-                      str(row["points"]) + ("" if row["points"] == row["default_points"] else "*"),
-                      "yes" if row["deal_killer"] else "", escape(row["summary"]),
-                      style=None if row["enabled"] else "dim strike")
+    table = Table(title="Rules (points after your config; negative points lower the score)", title_justify="left",
+                  expand=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("pts", justify="right", no_wrap=True)
+    table.add_column("severity · summary", ratio=1)
+    for group in dict.fromkeys(row["group"] for row in sorted(rows, key=lambda r: r["group"])):
+        table.add_row(f"[bold]{group}[/]", "", "")
+        for row in (r for r in rows if r["group"] == group):
+            points = str(row["points"]) + ("" if row["points"] == row["default_points"] else "*")
+            table.add_row(row["code"], "killer" if row["deal_killer"] else points,
+                          f"{row['severity']} · {escape(row['summary'])}",
+                          style=None if row["enabled"] else "dim strike")
+        table.add_section()
     Console().print(table)
     click.echo("* changed by your config; struck out: disabled by your config")
 
