@@ -134,3 +134,14 @@ def test_killed_check_leaves_earlier_evidence_intact(recordings, tmp_path):
         assert conn.execute("select verdict from checks where id = ?", [first["check_id"]]).fetchone() == (first["verdict"],)
         first_facts = conn.execute("select count(*) from observations where check_id = ?", [first["check_id"]]).fetchone()
         assert first_facts[0] >= 18
+
+
+def test_unreachable_source_reads_as_network_error_not_as_bad_answer(tmp_path):
+    """Live mode, every request through the dead local proxy: the source failed to connect, and says so."""
+    config = tmp_path / "config.toml"
+    config.write_text('[edgar]\ncontact_email = "risk@example.com"\n', encoding="utf-8")
+    result = run_cli("check", "--cik", "1318605", "--db", str(tmp_path / "db.sqlite"), "--json",
+                     "--set", "RETRY_ENABLED=False", env={"CLIENTVET_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    run = next(r for r in json.loads(result.stdout)["coverage"] if r["source"] == "edgar")
+    assert run["status"] == "failed" and run["reason"].startswith("network error:"), run["reason"]

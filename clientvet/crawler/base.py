@@ -16,6 +16,9 @@ from typing import Any, AsyncIterator, Callable, ClassVar, Iterable
 
 import scrapy
 from scrapy import signals
+from scrapy.core.downloader.handlers.http11 import TunnelError
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadFailedError,
+                               ResponseDataLossError)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeout
@@ -94,7 +97,8 @@ def describe_failure(failure: Failure) -> str:
         return f"{label}: HTTP {status} from {exc.response.url}"
     if isinstance(exc, TwistedTimeout) or "Timeout" in type(exc).__name__:
         return f"timeout: {exc}"
-    if isinstance(exc, (DNSLookupError, ConnectError, ResponseFailed)):
+    if isinstance(exc, (DNSLookupError, ConnectError, ResponseFailed, TunnelError, CannotResolveHostError,
+                        DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError)):
         return f"network error: {type(exc).__name__}: {exc}"
     return f"unparseable answer: {type(exc).__name__}: {exc}"
 
