@@ -68,6 +68,11 @@ def business_units(props: dict) -> list[dict]:
     return list(found.values())
 
 
+def checked_first(callback, meta: dict[str, Any]) -> dict[str, Any]:
+    """Meta that has `answered` check the page (a 403 included) before `callback` reads it."""
+    return {**meta, "then": callback.__name__, "handle_httpstatus_list": [403]}
+
+
 def pagination(props: dict) -> dict[str, Any]:
     return ((props.get("filters") or {}).get("pagination")) or {}
 
@@ -86,16 +91,15 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
         yield self.get(subject, url, self.parse_search, company=company)
 
     def get(self, subject: Subject, url: str, callback, **meta) -> scrapy.Request:
-        """A page over plain HTTP, its answer checked by `answered` before `callback` reads it."""
-        meta |= {"then": callback.__name__, "handle_httpstatus_list": [403]}
+        """A page over plain HTTP; `answered` retries it in the browser if it is refused."""
+        meta = checked_first(callback, meta)
         return self.request(subject, url, self.answered, meta={**meta, "plain_meta": meta})
 
     def follow(self, response, url: str, callback, **meta) -> Iterator[scrapy.Request]:
         """The next page the way the current one came: over plain HTTP, or in the browser."""
         if not response.meta.get("playwright"):
             yield self.get(response.meta["subject"], url, callback, **meta)
-        elif request := self.page(response.meta["subject"], url, self.answered, then=callback.__name__,
-                                  handle_httpstatus_list=[403], **meta):
+        elif request := self.page(response.meta["subject"], url, self.answered, **checked_first(callback, meta)):
             yield request
 
     def answered(self, response):
