@@ -23,6 +23,7 @@ SOURCES = (
     "clientvet.crawler.spiders.otzovik.OtzovikSpider",
     "clientvet.crawler.spiders.yandex_maps.YandexMapsSpider",
     "clientvet.crawler.spiders.trustpilot.TrustpilotSpider",
+    "clientvet.crawler.spiders.trustpilot.TrustpilotUsSpider",
 )
 
 

@@ -1,7 +1,7 @@
 """What the review-site sources share: the company to look for, matching, dates, facts, the browser.
 
 Each site finds the company's page by the name the registry source stored (egrul, or
-Companies House for Trustpilot; so the sources run after it), accepts a hit only when clientvet.matching says it is the same company, reads the
+Companies House or EDGAR for Trustpilot; so the sources run after it), accepts a hit only when clientvet.matching says it is the same company, reads the
 reviews page after page up to a cap, and yields one `review` fact per review (with the
 complaint topics of clientvet.reviews) and one `review_page` fact per company page
 (its rating, announced count, pages read). A page with reviews announced or review
@@ -33,7 +33,7 @@ MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "�
           "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
 _QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
 _LEADING_LEGAL_FORM = re.compile(r"^(?:ООО|ОАО|ЗАО|ПАО|НАО|АО|ИП|ФГУП|ГУП|МУП)\s+", re.IGNORECASE)
-_TRAILING_LEGAL_FORM = re.compile(r"[\s,]+(?:LIMITED|LTD\.?|PLC|LLP)$", re.IGNORECASE)
+_TRAILING_LEGAL_FORM = re.compile(r"[\s,]+(?:LIMITED|LTD\.?|PLC|LLP|INC\.?|CORP\.?|CORPORATION|LLC)$", re.IGNORECASE)
 _CITY = re.compile(r"\b(?:г\.|город)\s*([А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+|\s[А-ЯЁ][а-яё]+)*)")
 FEDERAL_CITIES = ("Москва", "Санкт-Петербург", "Севастополь")
 

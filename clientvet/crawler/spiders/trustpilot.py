@@ -1,11 +1,17 @@
-"""Trustpilot: customers' reviews of a UK company, from the JSON its pages carry in __NEXT_DATA__.
+"""Trustpilot: customers' reviews of a UK or US company, from the JSON its pages carry in __NEXT_DATA__.
 
 The site search (`/search?query=<name>`) lists business units; one is the company when its
-display name matches the name Companies House stored (so the source runs after it). Its
-reviews are at `/review/<identifyingName>`, older ones at `?page=N`, each page's
-`props.pageProps.reviews`. Cloudflare guards the site (reported in 2026): a challenge page
-is a failure, never "no reviews". No real recording exists yet: the shapes follow
-SOURCES.md (unverified beyond it).
+display name matches the name the registry stored (Companies House, or EDGAR for the US
+source; so the source runs after it). Its reviews are at `/review/<identifyingName>`,
+older ones at `?page=N`, each page's `props.pageProps.reviews`.
+
+Cloudflare guards the site (reported in 2026). Pages are fetched over plain HTTP; one that
+answers a challenge page or a 403 is fetched once more in the browser (crawler/browser.py),
+with the same meta. Pages after a browser answer stay in the browser, where Cloudflare's
+cookie lives. Refused in the browser too, or no browser here: the source failed, saying so,
+never "no reviews". The browser page is read as soon as it has loaded: whether Cloudflare
+lets a headless Chromium through, and after how long, is unverified. No real recording
+exists yet: the shapes follow SOURCES.md (unverified beyond it).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import scrapy
 from parsel import Selector
 
 from clientvet.crawler.base import SourceFailure
+from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
 from clientvet.crawler.spiders.review_site import Company, ReviewSiteSpider, iso_date
 
@@ -26,12 +33,18 @@ MAX_BUSINESSES = 3
 CHALLENGE_MARKS = ("Just a moment...", "cf-chl", "challenge-platform")
 
 
+def refusal(response: scrapy.http.Response) -> str | None:
+    """Why the site refused to show the page (a Cloudflare challenge, a 403), or None."""
+    if any(mark in response.text for mark in CHALLENGE_MARKS):
+        return f"captcha: Cloudflare challenge at {response.url}"
+    if response.status == 403:
+        return f"blocked: HTTP 403 from {response.url}"
+    return None
+
+
 def next_data(response: scrapy.http.Response) -> dict:
-    """props.pageProps of the page; a Cloudflare challenge or a page without it is a failure."""
-    text = response.text
-    if any(mark in text for mark in CHALLENGE_MARKS):
-        raise SourceFailure(f"captcha: Cloudflare challenge at {response.url}")
-    script = Selector(text=text).css("script#__NEXT_DATA__::text").get()
+    """props.pageProps of the page; a page without it is a failure."""
+    script = Selector(text=response.text).css("script#__NEXT_DATA__::text").get()
     try:
         props = json.loads(script or "")["props"]["pageProps"]
     except (json.JSONDecodeError, KeyError, TypeError):
@@ -55,20 +68,52 @@ def business_units(props: dict) -> list[dict]:
     return list(found.values())
 
 
+def checked_first(callback, meta: dict[str, Any]) -> dict[str, Any]:
+    """Meta that has `answered` check the page (a 403 included) before `callback` reads it."""
+    return {**meta, "then": callback.__name__, "handle_httpstatus_list": [403]}
+
+
 def pagination(props: dict) -> dict[str, Any]:
     return ((props.get("filters") or {}).get("pagination")) or {}
 
 
-class TrustpilotSpider(ReviewSiteSpider):
+class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
     name = "trustpilot"
     jurisdiction = "GB"
     after = ("companies_house",)
     registry = "companies_house"
     site = "trustpilot.com"
+    needs_browser = False  # only to retry what plain HTTP is refused
+    browser_context = {"locale": "en-GB", "timezone_id": "Europe/London"}
 
     def search(self, subject: Subject, company: Company) -> Iterator[scrapy.Request]:
         url = f"{BASE}/search?{urlencode({'query': company.brand})}"
-        yield self.request(subject, url, self.parse_search, meta={"company": company})
+        yield self.get(subject, url, self.parse_search, company=company)
+
+    def get(self, subject: Subject, url: str, callback, **meta) -> scrapy.Request:
+        """A page over plain HTTP; `answered` retries it in the browser if it is refused."""
+        meta = checked_first(callback, meta)
+        return self.request(subject, url, self.answered, meta={**meta, "plain_meta": meta})
+
+    def follow(self, response, url: str, callback, **meta) -> Iterator[scrapy.Request]:
+        """The next page the way the current one came: over plain HTTP, or in the browser."""
+        if not response.meta.get("playwright"):
+            yield self.get(response.meta["subject"], url, callback, **meta)
+        elif request := self.page(response.meta["subject"], url, self.answered, **checked_first(callback, meta)):
+            yield request
+
+    def answered(self, response):
+        """Hand the page to its parser; a refused plain-HTTP page goes once more, to the browser."""
+        meta = response.meta
+        if reason := refusal(response):
+            if meta.get("playwright"):
+                raise SourceFailure(f"{reason} (also in the browser)")
+            if problem := browser_problem():
+                raise SourceFailure(f"{reason} (no browser to retry: {problem})")
+            if request := self.page(meta["subject"], response.url, self.answered, **meta["plain_meta"]):
+                yield request
+            return
+        yield from getattr(self, meta["then"])(response)
 
     def parse_search(self, response):
         company: Company = response.meta["company"]
@@ -76,9 +121,8 @@ class TrustpilotSpider(ReviewSiteSpider):
                 if (match := company.match(unit["displayName"]))]
         for unit, match in hits[:MAX_BUSINESSES]:
             url = f"{BASE}/review/{quote(unit['identifyingName'], safe='.-')}"
-            yield self.request(response.meta["subject"], url, self.parse_reviews,
-                               meta={"shown_name": unit["displayName"], "match": match, "business_url": url,
-                                     "page": 1, "read": 0})
+            yield from self.follow(response, url, self.parse_reviews, shown_name=unit["displayName"], match=match,
+                                   business_url=url, page=1, read=0)
 
     def parse_reviews(self, response):
         meta, props = response.meta, next_data(response)
@@ -96,11 +140,21 @@ class TrustpilotSpider(ReviewSiteSpider):
         pages = int(pagination(props).get("totalPages") or 1)
         if meta["page"] < min(pages, self.page_cap()) and reviews:
             page = meta["page"] + 1
-            yield self.request(meta["subject"], f"{meta['business_url']}?page={page}", self.parse_reviews,
-                               meta={**{k: meta[k] for k in ("shown_name", "match", "business_url")},
-                                     "page": page, "read": read, "unit": meta.get("unit", unit)})
+            yield from self.follow(response, f"{meta['business_url']}?page={page}", self.parse_reviews,
+                                   **{k: meta[k] for k in ("shown_name", "match", "business_url")},
+                                   page=page, read=read, unit=meta.get("unit", unit))
             return
         unit = meta.get("unit", unit)
         yield self.summary(response, meta["business_url"], shown_name=meta["shown_name"], match=meta["match"],
                            rating=unit.get("trustScore"), count=unit.get("numberOfReviews"), pages=pages,
                            pages_read=meta["page"], reviews_read=read)
+
+
+class TrustpilotUsSpider(TrustpilotSpider):
+    """The same site for a US company, found by the name EDGAR stored."""
+
+    name = "trustpilot_us"
+    jurisdiction = "US"
+    after = ("edgar",)
+    registry = "edgar"
+    browser_context = {"locale": "en-US", "timezone_id": "America/New_York"}
