@@ -526,7 +526,7 @@ def signals_add(company, code, note, by, db_path) -> None:
     """Record signal CODE for COMPANY (see `clientvet signals codes`).
 
     \b
-    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
     Example:
       clientvet signals add 7707083893 cash_off_books --note "asked to pay half in cash"
     """
@@ -547,7 +547,7 @@ def signals_remove(company, code, by, db_path) -> None:
     """Withdraw signal CODE for COMPANY; the entry stays in its history as removed.
 
     \b
-    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
     Example:
       clientvet signals remove 7707083893 cash_off_books
     """
@@ -568,7 +568,7 @@ def signals_list(company, include_removed, as_json, db_path) -> None:
     """Show the signals recorded for COMPANY.
 
     \b
-    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
     Example:
       clientvet signals list 7707083893 --all
     """
@@ -611,7 +611,7 @@ def interview(company, lang, by, db_path) -> None:
     Every answer is saved as it is given.
 
     \b
-    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
     Example:
       clientvet interview 7707083893 --lang ru --by anna
     """
@@ -706,7 +706,7 @@ def history_show(company, as_of, as_json, db_path) -> None:
     Loyal: pays on time, orders again, little friction.
 
     \b
-    COMPANY is an INN, OGRN, company number, or the name of a company already checked.
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
     Example:
       clientvet history show 7707083893 --as-of 2026-11-23
     """

@@ -1,4 +1,4 @@
-"""Turn what a salesperson types (an INN, OGRN, company number or a known name) into a company key.
+"""Turn what a salesperson types (an INN, OGRN, company number, CIK… or a known name) into a company key.
 
 Signals and account history are entered by hand, often before or without a
 check, and under whichever identifier is at hand. So a company is stored under
@@ -20,6 +20,7 @@ from clientvet.identifiers import (
     UK_PREFIXES,
     Identity,
     InvalidIdentifier,
+    parse_cik,
     parse_company_number,
     parse_inn,
     parse_ogrn,
@@ -33,7 +34,7 @@ _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
     13: parse_ogrn, 15: parse_ogrn,
 }
 # Registry-record fields that are identifiers, per jurisdiction, preferred key first.
-_REGISTRY_IDENTIFIERS = {"ru": ("inn", "ogrn"), "gb": ("company_number",)}
+_REGISTRY_IDENTIFIERS = {"ru": ("inn", "ogrn"), "gb": ("company_number",), "us": ("cik",)}
 
 
 class UnknownCompany(ValueError):
@@ -93,6 +94,8 @@ class Directory:
 
 def _identifier_parser(text: str) -> Callable[[str], Identity] | None:
     compact = re.sub(r"\s+", "", text)
+    if compact[:3].upper() == "CIK":  # a bare number of up to 8 digits reads as a UK company number
+        return parse_cik
     if compact.isdigit():
         if len(compact) not in _DIGIT_PARSERS:
             raise InvalidIdentifier(

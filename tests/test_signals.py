@@ -267,3 +267,11 @@ def test_every_command_has_help_with_an_example():
                     ["interview"], ["history", "import"], ["history", "show"]):
         result = run_cli(*command, "--help")
         assert result.returncode == 0 and "Example" in result.stdout, command
+
+
+def test_a_cik_is_written_with_its_prefix_and_a_bare_short_number_stays_a_uk_company(tmp_path):
+    from clientvet.companies import Directory
+
+    directory = Directory(tmp_path / "none.sqlite")
+    assert directory.resolve("CIK 1318605").key == "us:cik:0001318605"
+    assert directory.resolve("1318605").key == "gb:company_number:01318605"
