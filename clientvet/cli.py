@@ -179,6 +179,7 @@ def _run_check(identity: Identity | None, db_path: Path, replay: Path | None, as
                overrides: dict, as_json: bool, terms: dict, tuning, lookup: dict | None = None) -> int:
     from clientvet.checks.evidence import CheckEvidence
     from clientvet.checks.verdict import evaluate, report
+    from clientvet.crawler import captcha
     from clientvet.crawler.items import Subject
     from clientvet.crawler.runner import build_settings, crawl
     from clientvet.crawler.spiders import sources_for
@@ -189,7 +190,8 @@ def _run_check(identity: Identity | None, db_path: Path, replay: Path | None, as
     replay_dir = str(replay.resolve()) if replay else None
 
     def on_source_done(source, subject, status, reason):
-        stderr.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
+        with captcha.terminal:  # not in the middle of a captcha prompt
+            stderr.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
 
     if lookup is None:
         check_id = store.start_check(identity, replay=replay_dir, terms=terms)

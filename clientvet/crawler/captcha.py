@@ -40,7 +40,8 @@ EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "i
 NOBODY_TO_ASK = "captcha: the site asks a captcha; run with --interactive or configure captcha.solver"
 
 Solver = Callable[[bytes, str], "str | None"]
-_one_prompt_at_a_time = threading.Lock()
+# Held while a person is asked: one prompt at a time, and progress lines wait until it is answered.
+terminal = threading.Lock()
 
 
 def load_solver() -> Solver | None:
@@ -72,7 +73,7 @@ def save_image(image: bytes, content_type: str, prefix: str) -> Path:
 def ask_person(image: bytes, content_type: str, prefix: str, question: str) -> str | None:
     """Show where the image is and read the answer on the terminal (prompt on standard error)."""
     path = save_image(image, content_type, prefix)
-    with _one_prompt_at_a_time:
+    with terminal:
         click.echo(f"\n{question}\nThe captcha image is saved at {path}", err=True)
         try:
             typed = click.prompt("Characters in the image (Enter to give up)", default="",
