@@ -16,7 +16,7 @@ from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.rules import (PURPOSE_WEIGHTS_BY_GROUP, PURPOSE_WEIGHTS_BY_RULE, RULES, RULES_WITH_LISTS, Hit,
                                     Rule, rule)
 from clientvet.checks.tuning import Tuning
-from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Verdict, evaluate, report, safeguards
+from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Factor, Verdict, evaluate, report, safeguards
 from clientvet.cli import PURPOSES
 from clientvet.config import ConfigError
 from clientvet.crawler.har import HarArchive
@@ -472,3 +472,16 @@ def test_summary_groups_factors_in_order_and_shows_terms_safeguards_and_what_wou
     assert "(×1.5 for this deal)" in text
     assert "Safeguards" in text and "Have a lawyer review the contract" in text
     assert "What would change this verdict" in text and "Every deal-killer would have to go away" in text
+
+
+@pytest.mark.parametrize("contact_rule, offered", [("contact_can_sign", False), ("contact_authority_unproven", False),
+                                                   (None, True)])
+def test_generic_proof_of_authority_only_when_the_contact_was_not_compared(contact_rule, offered):
+    """A contact proven to be the director needs no proof; an unproven one gets the power-of-attorney safeguard."""
+    amber = [Factor(RULES["net_loss"], "", 30, ())]
+    if contact_rule:
+        amber.append(Factor(RULES[contact_rule], "", RULES[contact_rule].points, ()))
+    found = safeguards(Verdict("amber", 30, amber, []))
+    assert any(s.startswith("Ask for proof that the signatory may sign") for s in found) is offered
+    assert any("power of attorney the company's head gave" in s for s in found) is (
+        contact_rule == "contact_authority_unproven")

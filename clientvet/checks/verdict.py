@@ -25,6 +25,8 @@ UNCLEAR_SCOPE = frozenset({"signal_fast_results_slow_work", "signal_no_inputs_wa
 IDENTITY_DOUBT = frozenset({"signal_anonymous_contact", "signal_no_signing_authority", "cbr_warning_impersonation",
                             "registry_record_invalid", "tax_unreliable_data_mark", "director_namesake_disqualified"})
 LEGAL_RISK_GROUPS = frozenset({"courts", "debts", "bankruptcy"})
+# The contact (--contact) was compared with the registry: proven, or its own power-of-attorney safeguard.
+CONTACT_COMPARED = frozenset({"contact_can_sign", "contact_authority_unproven"})
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def safeguards(verdict: Verdict) -> list[str]:
                      "(e.g. 0.1% of the amount due per day late) and the right to pause work.")
     if cautious or purpose == "long-project" or codes & UNCLEAR_SCOPE:
         found.append("Attach a detailed statement of work and estimate; anything outside it is a paid change.")
-    if cautious or codes & IDENTITY_DOUBT:
+    contact_compared = {f.rule.code for f in verdict.factors} & CONTACT_COMPARED
+    if (cautious or codes & IDENTITY_DOUBT) and not contact_compared:
         found.append("Ask for proof that the signatory may sign: the director in the registry, or a power of "
                      "attorney signed by the director.")
     if colour == "red" or groups & LEGAL_RISK_GROUPS:
