@@ -530,36 +530,41 @@ def _years(statements: tuple[Observation, ...], value: Callable[[Observation], i
     return "; ".join(f"{s.data['year']}: {_thousands(value(s))}" for s in statements)
 
 
-@rule("negative_net_assets_two_years", "finances", "critical", 100,
-      "Net assets (balance sheet line 1300) were negative at the last two year-ends: the company has owed "
-      "more than it owns for over a year.", deal_killer=True)
-def negative_net_assets_two_years(evidence: CheckEvidence) -> Iterable[Hit]:
-    run = _negative_run(evidence, _net_assets)
-    if len(run) == 2:
-        yield Hit(_years(run, _net_assets), run)
+def _negative_run_rules(value: Callable[[Observation], int | float | None], two_years: tuple, last_year: tuple,
+                        two_years_kills: bool = False) -> None:
+    """Two rules over one statement line: negative at the last two year-ends, or at the last one only.
+
+    Each spec is (code, severity, points, summary) of the rule's @rule.
+    """
+    code, severity, points, summary = two_years
+
+    @rule(code, "finances", severity, points, summary, deal_killer=two_years_kills)
+    def both_years(evidence: CheckEvidence) -> Iterable[Hit]:
+        run = _negative_run(evidence, value)
+        if len(run) == 2:
+            yield Hit(_years(run, value), run)
+
+    code, severity, points, summary = last_year
+
+    @rule(code, "finances", severity, points, summary)
+    def one_year(evidence: CheckEvidence) -> Iterable[Hit]:
+        run = _negative_run(evidence, value)
+        if len(run) == 1:
+            yield Hit(_years(run, value), run)
 
 
-@rule("negative_net_assets", "finances", "high", 25,
-      "Net assets (balance sheet line 1300) were negative at the last year-end: liabilities exceed assets.")
-def negative_net_assets(evidence: CheckEvidence) -> Iterable[Hit]:
-    run = _negative_run(evidence, _net_assets)
-    if len(run) == 1:
-        yield Hit(_years(run, _net_assets), run)
-
-
-@rule("net_loss_two_years", "finances", "high", 20,
-      "A net loss (income statement line 2400) in each of the last two years.")
-def net_loss_two_years(evidence: CheckEvidence) -> Iterable[Hit]:
-    run = _negative_run(evidence, _net_profit)
-    if len(run) == 2:
-        yield Hit(_years(run, _net_profit), run)
-
-
-@rule("net_loss", "finances", "medium", 10, "A net loss (income statement line 2400) in the last year.")
-def net_loss(evidence: CheckEvidence) -> Iterable[Hit]:
-    run = _negative_run(evidence, _net_profit)
-    if len(run) == 1:
-        yield Hit(_years(run, _net_profit), run)
+_negative_run_rules(
+    _net_assets,
+    ("negative_net_assets_two_years", "critical", 100,
+     "Net assets (balance sheet line 1300) were negative at the last two year-ends: the company has owed "
+     "more than it owns for over a year."),
+    ("negative_net_assets", "high", 25,
+     "Net assets (balance sheet line 1300) were negative at the last year-end: liabilities exceed assets."),
+    two_years_kills=True)
+_negative_run_rules(
+    _net_profit,
+    ("net_loss_two_years", "high", 20, "A net loss (income statement line 2400) in each of the last two years."),
+    ("net_loss", "medium", 10, "A net loss (income statement line 2400) in the last year."))
 
 
 def _revenue_fall(evidence: CheckEvidence) -> tuple[float, Hit] | None:
