@@ -16,9 +16,8 @@ from urllib.parse import urlencode
 import scrapy
 from parsel import Selector
 
-from clientvet.crawler.base import SourceFailure
 from clientvet.crawler.items import Subject
-from clientvet.crawler.spiders.review_site import Company, HtmlLayout, ReviewSiteSpider, parse_html_reviews
+from clientvet.crawler.spiders.review_site import Company, HtmlLayout, ReviewSiteSpider, parse_html_reviews, search_hits
 
 BASE = "https://dreamjob.ru"
 SEARCH_URL = f"{BASE}/search"
@@ -39,21 +38,12 @@ LAYOUT = HtmlLayout(
 )
 EMPLOYER_LINKS = ("a.employer-card__name", "a[href^='/employers/']")
 PAGE_LINK = re.compile(r"[?&]page=(\d+)")
+EMPLOYER_PAGE = re.compile(rf"{BASE}/employers/\d+")
 
 
 def employers(response: scrapy.http.Response) -> list[tuple[str, str]]:
     """(name, url) of the employer cards of a search answer."""
-    selector = Selector(text=response.text)
-    if any(selector.css(query) for query in LAYOUT.captcha):
-        raise SourceFailure(f"captcha: dreamjob.ru shows a captcha at {response.url}")
-    links = next((found for found in (selector.css(q) for q in EMPLOYER_LINKS) if found), [])
-    found = {}
-    for link in links:
-        url = response.urljoin(link.attrib.get("href", "")).split("?")[0]
-        name = " ".join(" ".join(link.css("::text").getall()).split())
-        if re.fullmatch(rf"{BASE}/employers/\d+", url) and name:
-            found.setdefault(url, name)
-    return [(name, url) for url, name in found.items()]
+    return search_hits(response, LAYOUT, "dreamjob.ru", EMPLOYER_LINKS, EMPLOYER_PAGE, keep_query=False)
 
 
 def page_count(response: scrapy.http.Response) -> int:

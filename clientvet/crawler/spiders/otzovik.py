@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 import scrapy
 from parsel import Selector
 
-from clientvet.crawler.base import SourceFailure
 from clientvet.crawler.items import Subject
-from clientvet.crawler.spiders.review_site import BrowserReviewSpider, Company, HtmlLayout, parse_html_reviews
+from clientvet.crawler.spiders.review_site import (BrowserReviewSpider, Company, HtmlLayout, parse_html_reviews,
+                                                  search_hits)
 
 BASE = "https://otzovik.com"
 MAX_COMPANY_PAGES = 3
@@ -44,19 +44,8 @@ COMPANY_PAGE = re.compile(rf"{BASE}/reviews/[\w.-]+/")
 
 def company_pages(response: scrapy.http.Response) -> list[tuple[str, str]]:
     """(name, url) of the pages a search answer lists."""
-    selector = Selector(text=response.text)
-    if any(selector.css(query) for query in LAYOUT.captcha):
-        raise SourceFailure(f"captcha: otzovik.com shows a captcha at {response.url}")
-    links = next((found for found in (selector.css(q) for q in PRODUCT_LINKS) if found), [])
-    found = {}
-    for link in links:
-        url = response.urljoin(link.attrib.get("href", ""))
-        name = " ".join(" ".join(link.css("::text").getall()).split())
-        if COMPANY_PAGE.fullmatch(url) and name:
-            found.setdefault(url, name)
-    if not found and selector.css("div.product-list div.item, .search-results .item"):
-        raise SourceFailure(f"layout changed: otzovik.com search results without readable links at {response.url}")
-    return [(name, url) for url, name in found.items()]
+    return search_hits(response, LAYOUT, "otzovik.com", PRODUCT_LINKS, COMPANY_PAGE,
+                       announced="div.product-list div.item, .search-results .item")
 
 
 def page_count(response: scrapy.http.Response, company_url: str) -> int:

@@ -131,6 +131,29 @@ class HtmlLayout:
     title: tuple[str, ...] = ()
 
 
+def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterable[str], page: re.Pattern,
+                keep_query: bool = True, announced: str | None = None) -> list[tuple[str, str]]:
+    """(name, url) of the company pages a site's search answer links to.
+
+    `links` are selectors tried in turn, `page` what a company page's URL looks like; a captcha
+    page fails, and so does a page whose `announced` result items carry no readable link.
+    """
+    selector = Selector(text=response.text)
+    if any(selector.css(query) for query in layout.captcha):
+        raise SourceFailure(f"captcha: {site} shows a captcha at {response.url}")
+    nodes = next((found for found in (selector.css(query) for query in links) if found), [])
+    found: dict[str, str] = {}
+    for link in nodes:
+        url = response.urljoin(link.attrib.get("href", ""))
+        url = url if keep_query else url.split("?")[0]
+        name = " ".join(" ".join(link.css("::text").getall()).split())
+        if page.fullmatch(url) and name:
+            found.setdefault(url, name)
+    if not found and announced and selector.css(announced):
+        raise SourceFailure(f"layout changed: {site} search results without readable links at {response.url}")
+    return [(name, url) for url, name in found.items()]
+
+
 def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tuple[list[dict], float | None,
                                                                                    float | None]:
     """(reviews, announced count, average rating) of one HTML page of reviews."""
