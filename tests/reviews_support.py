@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clientvet.checks.rules import REVIEW_SOURCES
+from clientvet.checks.rules import review_sources
 from tests.conftest import DEMO, ROOT, check_json
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -15,7 +15,7 @@ def replay_dir(tmp_path: Path, *fixtures: Path) -> Path:
     """The demo company's recordings, but its review sites', plus the given hand-made HAR files."""
     directory = tmp_path / "replay"
     directory.mkdir()
-    registry = [har for har in sorted(DEMO.glob("*.har")) if har.name.split("-")[0] not in REVIEW_SOURCES]
+    registry = [har for har in sorted(DEMO.glob("*.har")) if har.name.split("-")[0] not in review_sources()]
     for har in (*registry, *fixtures):
         (directory / har.name).symlink_to(har)
     return directory

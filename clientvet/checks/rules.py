@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, timedelta
 from typing import Callable, Iterable, Mapping
 
 from clientvet import config
 from clientvet.checks.evidence import CEASED_PHRASES, UK_CEASED, UK_INSOLVENT, Activity, CheckEvidence, money
 from clientvet.checks.tuning import Tuning
-from clientvet.crawler.spiders import all_sources
 from clientvet.evidence.store import Observation
 from clientvet.history import EVENT_KINDS, NORMAL_DELAY_DAYS, PART_WAYS_DELAY_DAYS, EventKind
 from clientvet.matching import PersonMatch, match_names, match_persons
@@ -243,7 +243,7 @@ SUPPORTING_UNCHECKED_CAP = 10  # … at most: uncertainty alone must not turn a 
       f"at most {SUPPORTING_UNCHECKED_CAP}); what they would have shown is unknown.")
 def source_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
     runs = [run for run in evidence.unchecked()
-            if run.source not in evidence.essential_sources and run.source not in REVIEW_SOURCES]
+            if run.source not in evidence.essential_sources and run.source not in review_sources()]
     if runs:
         yield Hit("; ".join(f"{run.source}: {run.status} ({run.reason})" for run in runs),
                   points=min(SUPPORTING_UNCHECKED_CAP, SUPPORTING_UNCHECKED_POINTS * len(runs)))
@@ -1076,8 +1076,12 @@ SALARY_COMPLAINTS_MIN = 2
 LOW_STARS = 3.0
 PAYMENT_TOPICS = frozenset({"non_payment", "fraud"})
 CUSTOMER_TOPICS = frozenset(TOPIC_LABELS) - {"salary_delay"}
-# Review sites: weak evidence each, so coverage counts them together: a score only when none could be read.
-REVIEW_SOURCES = frozenset(source.name for source in all_sources() if "review" in source.evidence)
+@cache
+def review_sources() -> frozenset[str]:
+    """The registered review sites: weak evidence each, so coverage counts them together."""
+    from clientvet.crawler.spiders import all_sources  # loads Scrapy: only once a check is judged, not for `rules`
+
+    return frozenset(source.name for source in all_sources() if "review" in source.evidence)
 
 
 def _recent_reviews(evidence: CheckEvidence, reviewer: str | None = None) -> list[Observation]:
@@ -1148,8 +1152,8 @@ def _unchecked_list(runs: list) -> str:
 
 @rule("reviews_unchecked", "coverage", "low", 5, "Reviews could not be read on any review site.")
 def reviews_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
-    runs = [run for run in evidence.coverage if run.source in REVIEW_SOURCES]
-    unchecked = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
+    runs = [run for run in evidence.coverage if run.source in review_sources()]
+    unchecked = [run for run in evidence.unchecked() if run.source in review_sources()]
     if unchecked and len(unchecked) == len(runs):
         yield Hit(_unchecked_list(unchecked))
 
@@ -1157,8 +1161,8 @@ def reviews_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
 @rule("reviews_partly_unchecked", "coverage", "info", 0,
       "Reviews could not be read on some review sites (others were read).")
 def reviews_partly_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
-    runs = [run for run in evidence.coverage if run.source in REVIEW_SOURCES]
-    unchecked = [run for run in evidence.unchecked() if run.source in REVIEW_SOURCES]
+    runs = [run for run in evidence.coverage if run.source in review_sources()]
+    unchecked = [run for run in evidence.unchecked() if run.source in review_sources()]
     if unchecked and len(unchecked) < len(runs):
         yield Hit(_unchecked_list(unchecked))
 # --- signing authority (the contact named with `check --contact`, against the registry) ------------
