@@ -17,16 +17,15 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from clientvet.crawler.har import HarArchive
+from clientvet.crawler.runner import waves
+from clientvet.crawler.spiders import sources_for
+from clientvet.evidence.identifiers import parse_inn
+from clientvet.evidence.store import Store
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from clientvet.crawler.har import HarArchive  # noqa: E402
-from clientvet.crawler.runner import waves  # noqa: E402
-from clientvet.crawler.spiders import sources_for  # noqa: E402
-from clientvet.evidence.store import Store  # noqa: E402
-from clientvet.identifiers import parse_inn  # noqa: E402
-
-DEMO = ROOT / "clientvet" / "demo"
+DEMO = ROOT / "demo"
 DEMO_INN = "0000123450"
 LATENCY = 0.25  # seconds each replayed request waits, standing in for the network
 

@@ -15,7 +15,7 @@ from scrapy.responsetypes import responsetypes
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT.parent / "shared" / "recordings"
-DEMO = ROOT / "clientvet" / "demo"
+DEMO = ROOT / "demo"
 AS_OF = "2026-11-23"  # the recordings are from September 2026; recency rules are judged as of this day
 
 

@@ -8,7 +8,7 @@ from clientvet.checks.rules import review_sources
 from tests.conftest import DEMO, ROOT, check_json
 
 FIXTURES = ROOT / "tests" / "fixtures"
-DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (clientvet/demo)
+DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (demo)
 
 
 def replay_dir(tmp_path: Path, *fixtures: Path) -> Path:

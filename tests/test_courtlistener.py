@@ -139,7 +139,7 @@ LIVE_RUN = textwrap.dedent("""
     from clientvet.crawler.items import Subject
     from clientvet.crawler.runner import build_settings, crawl
     from clientvet.crawler.store import open_store
-    from clientvet.identifiers import parse_cik
+    from clientvet.evidence.identifiers import parse_cik
 
     db = sys.argv[1]
     store = open_store(db)

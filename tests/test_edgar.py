@@ -13,7 +13,7 @@ from clientvet.crawler.base import SourceFailure
 from clientvet.crawler.items import Subject
 from clientvet.crawler.spiders.edgar import (NO_CONTACT, EdgarSpider, TickerCandidate, annual_financials,
                                              check_answer, ticker_candidates)
-from clientvet.identifiers import InvalidIdentifier, parse_cik
+from clientvet.evidence.identifiers import InvalidIdentifier, parse_cik
 from tests.conftest import ROOT, check_json, har_response, run_cli
 
 TESLA = "0001318605"

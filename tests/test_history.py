@@ -15,8 +15,8 @@ import pytest
 from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.verdict import evaluate
 from clientvet.evidence.store import Store
-from clientvet.history import EVENT_KINDS, FORMATS, AccountEvent, AccountHistory, Invoice
-from clientvet.identifiers import parse_inn
+from clientvet.checks.history import EVENT_KINDS, FORMATS, AccountEvent, AccountHistory, Invoice
+from clientvet.evidence.identifiers import parse_inn
 from tests.conftest import AS_OF, DEMO, check_json, run_cli
 
 LOYAL = "0000000018"  # made-up ООО «Пример-Лоял»: pays on time, orders again

@@ -1,6 +1,6 @@
 import pytest
 
-from clientvet.identifiers import InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
+from clientvet.evidence.identifiers import InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
 
 
 @pytest.mark.parametrize("inn", ["7707083893", "0272023903", "504110181262", "583716175273", " 7707 083893 "])

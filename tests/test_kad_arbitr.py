@@ -25,7 +25,7 @@ from tests.conftest import DEMO, ROOT, check_json, har_response
 
 REAL = Path("kad_arbitr/ekaterinburg-20260921-20260924.har")
 FIXTURES = ROOT / "tests" / "fixtures" / "kad_arbitr"
-DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (clientvet/demo)
+DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (demo)
 TODAY = date(2026, 11, 23)
 
 needs_browser = pytest.mark.skipif(

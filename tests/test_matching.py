@@ -3,7 +3,7 @@ a missed match and a false one are tested for every rule."""
 
 import pytest
 
-from clientvet.matching import NameMatch, legal_form, match_names, match_persons, normalise_name
+from clientvet.evidence.matching import NameMatch, legal_form, match_names, match_persons, normalise_name
 
 SAME_COMPANY = [
     # legal form in full vs abbreviated, quote kinds, case

@@ -19,7 +19,7 @@ from tests.registers_support import codes, subject, verdict
 
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pb_nalog"
-DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (clientvet/demo)
+DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (demo)
 
 
 def replay(archive: HarArchive, request: Request) -> TextResponse | None:

@@ -18,8 +18,8 @@ import pytest
 from clientvet.crawler.finders.companies_house import parse_search
 from clientvet.crawler.finders.edgar import parse_tickers
 from clientvet.crawler.finders.website import identifiers_in
-from clientvet.identifiers import Identity
-from clientvet.resolve import Candidate, ResolveError, choose, parse_domain, rank
+from clientvet.evidence.identifiers import Identity
+from clientvet.crawler.resolve import Candidate, ResolveError, choose, parse_domain, rank
 from tests.conftest import AS_OF, DEMO, ROOT, har_response, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "resolve"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clientvet.reviews import COMPLAINTS, TOPIC_LABELS, classify
+from clientvet.checks.complaints import COMPLAINTS, TOPIC_LABELS, classify
 
 COMPLAINING = [
     # does not pay / pays late

@@ -16,10 +16,10 @@ import pytest
 from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.rules import RULES
 from clientvet.checks.verdict import evaluate
-from clientvet.companies import Directory, UnknownCompany
+from clientvet.evidence.companies import Directory, UnknownCompany
 from clientvet.evidence.store import Store
-from clientvet.identifiers import parse_inn
-from clientvet.signals import CATALOGUE, SIGNALS
+from clientvet.evidence.identifiers import parse_inn
+from clientvet.checks.signals import CATALOGUE, SIGNALS
 from tests.conftest import DEMO, ROOT, check_json, run_cli
 
 DEMO_INN = "0000123450"  # the bundled made-up company ООО «ДЕМО-ПОСТАВКА»
@@ -270,7 +270,7 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_a_cik_is_written_with_its_prefix_and_a_bare_short_number_stays_a_uk_company(tmp_path):
-    from clientvet.companies import Directory
+    from clientvet.evidence.companies import Directory
 
     directory = Directory(tmp_path / "none.sqlite")
     assert directory.resolve("CIK 1318605").key == "us:cik:0001318605"

@@ -22,7 +22,7 @@ from clientvet.config import ConfigError
 from clientvet.crawler.har import HarArchive
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun
 from clientvet.reports.terminal import GROUP_HEADINGS, render
-from clientvet.signals import StoredSignal
+from clientvet.checks.signals import StoredSignal
 from tests.conftest import RECORDINGS, ROOT, run_cli
 
 TODAY = date(2026, 11, 23)
@@ -381,7 +381,7 @@ def test_unknown_rule_in_config_exits_2_and_changes_nothing(tmp_path):
     result = run_cli("rules", env=env)
     assert result.returncode == 2 and "unknown rule code 'no_such_rule'" in result.stderr
     db = tmp_path / "db.sqlite"
-    result = run_cli("check", "--inn", "0000123450", "--replay", str(ROOT / "clientvet" / "demo"),
+    result = run_cli("check", "--inn", "0000123450", "--replay", str(ROOT / "demo"),
                      "--db", str(db), env=env)
     assert result.returncode == 2 and "no_such_rule" in result.stderr and "config.toml" in result.stderr
     assert not db.exists()

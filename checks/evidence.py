@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from clientvet.checks.tuning import Tuning
-from clientvet.companies import company_keys
+from clientvet.evidence.companies import company_keys
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun, Store
-from clientvet.history import AccountHistory
-from clientvet.signals import StoredSignal
+from clientvet.checks.history import AccountHistory
+from clientvet.checks.signals import StoredSignal
 
 # Russian status wording (fedresurs) that means the company no longer exists.
 CEASED_PHRASES = ("ликвидирован", "прекращение деятельности", "исключен", "прекратило деятельность")

@@ -1,9 +1,9 @@
 """What the review-site sources share: the company to look for, matching, dates, facts, the browser.
 
 Each site finds the company's page by the name the registry source stored (egrul, or
-Companies House or EDGAR for Trustpilot; so the sources run after it), accepts a hit only when clientvet.matching says it is the same company, reads the
+Companies House or EDGAR for Trustpilot; so the sources run after it), accepts a hit only when clientvet.evidence.matching says it is the same company, reads the
 reviews page after page up to a cap, and yields one `review` fact per review (with the
-complaint topics of clientvet.reviews) and one `review_page` fact per company page
+complaint topics of clientvet.checks.complaints) and one `review_page` fact per company page
 (its rating, announced count, pages read). A page with reviews announced or review
 markup present but none read is `layout changed`, never "no reviews".
 """
@@ -24,8 +24,8 @@ from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
 from clientvet.evidence.store import Observation
-from clientvet.matching import NameMatch, match_names
-from clientvet.reviews import classify
+from clientvet.evidence.matching import NameMatch, match_names
+from clientvet.checks.complaints import classify
 
 MAX_PAGES = 10  # a cap per company page; the summary fact says how many were read of how many
 NO_NAME = "no company name from the registry"

@@ -6,7 +6,7 @@ one Playwright request opens the landing page, and its callback calls the search
 fetch() from inside that page, page after page, archiving every answer as evidence.
 
 Replay answers the landing page, its resources and each fetch from HAR inside the browser
-(see clientvet/crawler/browser.py).
+(see crawler/browser.py).
 
 The search is by the company's INN; only when no INN is known (the registry gave the name
 but none) is it by name, and then a case counts only where a party's name matches.
@@ -40,7 +40,7 @@ from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
 from clientvet.evidence.store import Observation
-from clientvet.matching import match_names
+from clientvet.evidence.matching import match_names
 
 BASE = "https://kad.arbitr.ru"
 LANDING = f"{BASE}/"

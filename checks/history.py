@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
-from clientvet.companies import CompanyRef, UnknownCompany
-from clientvet.identifiers import InvalidIdentifier
+from clientvet.evidence.companies import CompanyRef, UnknownCompany
+from clientvet.evidence.identifiers import InvalidIdentifier
 
 NORMAL_DELAY_DAYS = 3  # "1–3 days late is normal"
 PART_WAYS_DELAY_DAYS = 15  # "15–30 days late means renegotiate or part ways"

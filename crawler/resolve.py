@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from clientvet.identifiers import Identity
-from clientvet.matching import match_names, normalise_name
+from clientvet.evidence.identifiers import Identity
+from clientvet.evidence.matching import match_names, normalise_name
 
 COUNTRIES = ("ru", "gb", "us")
 MAX_SHOWN = 10  # a longer list is not read; a better query is the answer

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from clientvet import config
-from clientvet.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
+from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
 
 EXIT_FAILED = 1
 EXIT_NOT_FOUND = 1
@@ -48,7 +48,7 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik
 def _lookup(name: str | None, domain: str | None, country: str | None, city: str | None, pick: int | None,
             identifiers: tuple[str | None, ...]) -> dict | None:
     """What to search for when the company is given by --name or --domain; None for an identifier."""
-    from clientvet.resolve import parse_domain, parse_name
+    from clientvet.crawler.resolve import parse_domain, parse_name
 
     if name is None and domain is None:
         for hint, value in (("--country", country), ("--city", city), ("--pick", pick)):
@@ -140,7 +140,7 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
       clientvet check --cik 1318605
       clientvet check --name "Ромашка" --city Москва
       clientvet check --domain example.co.uk --pick 1
-      clientvet check --inn 0000000000 --replay clientvet/demo --db demo.sqlite
+      clientvet check --inn 0000000000 --replay demo --db demo.sqlite
     """
     lookup = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik))
     identity = None if lookup else _identity(inn, ogrn, company_number, cik)
@@ -204,7 +204,7 @@ def _run_check(identity: Identity | None, db_path: Path, replay: Path | None, as
         with nullcontext() if interactive else stderr.status(checking):
             crawl([subject], build_settings(str(db_path), replay_dir, overrides), on_source_done)
     else:
-        from clientvet.resolve import ResolveError
+        from clientvet.crawler.resolve import ResolveError
 
         try:
             identity, check_id = _find_then_check(lookup, store, replay_dir, build_settings(
@@ -243,7 +243,7 @@ def _find_then_check(lookup: dict, store, replay_dir: str | None, settings, term
 
     Raises ResolveError, after saying why, when no company was chosen; then nothing is stored.
     """
-    from clientvet import resolve
+    from clientvet.crawler import resolve
     from clientvet.crawler.finders import find
     from clientvet.crawler.items import Subject
     from clientvet.crawler.runner import SearchInterrupted, search_then_crawl
@@ -360,7 +360,7 @@ def match(name_a, name_b, person, as_json) -> None:
       clientvet match 'ООО "Ромашка"' "Romashka LLC"
       clientvet match "Иванов Иван Иванович" "Ivanov I.I." --person --json
     """
-    from clientvet.matching import match_names, match_persons
+    from clientvet.evidence.matching import match_names, match_persons
 
     try:
         result = (match_persons if person else match_names)(name_a, name_b)
@@ -441,7 +441,7 @@ def rules_list(as_json: bool) -> None:
 
 # --- conversation signals and account history -------------------------------------
 
-from clientvet.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)
+from clientvet.checks.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)
 
 EXIT_BAD_INPUT = 2
 
@@ -463,7 +463,7 @@ by_option = click.option("--by", default=_os_user, show_default="your OS user na
 
 def _company(text: str, db_path: Path | None):
     """Resolve COMPANY before anything is written: bad input exits 2 and changes nothing."""
-    from clientvet.companies import Directory, UnknownCompany
+    from clientvet.evidence.companies import Directory, UnknownCompany
 
     try:
         return Directory(db_path or config.default_db_path()).resolve(text)
@@ -480,7 +480,7 @@ def _store(db_path: Path | None, *, create: bool = True):
 
 
 def _signal_code(code: str) -> str:
-    from clientvet.signals import SIGNALS, unknown_code_message
+    from clientvet.checks.signals import SIGNALS, unknown_code_message
 
     if code not in SIGNALS:
         raise click.BadParameter(unknown_code_message(code), param_hint="CODE")
@@ -507,7 +507,7 @@ def signals_codes(lang: str) -> None:
     """
     from rich.table import Table
 
-    from clientvet.signals import CATALOGUE
+    from clientvet.checks.signals import CATALOGUE
 
     table = Table(title="Signal codes (negative points: careful behaviour, not a red flag)", title_justify="left")
     for column in ("code", "severity", "pts", "meaning", "interview question"):
@@ -576,7 +576,7 @@ def signals_list(company, include_removed, as_json, db_path) -> None:
     """
     from rich.table import Table
 
-    from clientvet.signals import SIGNALS
+    from clientvet.checks.signals import SIGNALS
 
     ref = _company(company, db_path)
     store = _store(db_path, create=False)
@@ -619,7 +619,7 @@ def interview(company, lang, by, db_path) -> None:
     """
     from collections import Counter
 
-    from clientvet.signals import ANSWERS, CATALOGUE, SKIP, TEXTS
+    from clientvet.checks.signals import ANSWERS, CATALOGUE, SKIP, TEXTS
 
     ref = _company(company, db_path)
     store = _store(db_path)
@@ -678,8 +678,8 @@ def history_import(file, company, db_path) -> None:
       clientvet history import invoices-2026.csv
       clientvet history import events.csv --company 7707083893
     """
-    from clientvet.companies import Directory
-    from clientvet.history import HistoryImportError, parse_history_csv
+    from clientvet.evidence.companies import Directory
+    from clientvet.checks.history import HistoryImportError, parse_history_csv
 
     default = _company(company, db_path) if company is not None else None
     try:
@@ -716,7 +716,7 @@ def history_show(company, as_of, as_json, db_path) -> None:
 
     from rich.table import Table
 
-    from clientvet.history import NORMAL_DELAY_DAYS, AccountHistory
+    from clientvet.checks.history import NORMAL_DELAY_DAYS, AccountHistory
 
     ref = _company(company, db_path)
     today = as_of.date() if as_of else date.today()

@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from clientvet.crawler.base import ApiKey, SourceSpider, describe_failure
 from clientvet.crawler.runner import Searcher
-from clientvet.resolve import COUNTRIES, Candidate, Found, SearchRun, search_country
+from clientvet.crawler.resolve import COUNTRIES, Candidate, Found, SearchRun, search_country
 
 
 class FinderSpider(scrapy.Spider):

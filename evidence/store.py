@@ -19,7 +19,7 @@ from typing import Any, Iterator, Sequence
 from sqlite_utils import Database
 
 from clientvet.evidence.migrations import migrations
-from clientvet.identifiers import Identity
+from clientvet.evidence.identifiers import Identity
 
 
 def utc_now() -> str:

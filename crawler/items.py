@@ -32,7 +32,7 @@ FACT_KINDS: dict[str, tuple[str, ...]] = {
     "annual_financials": ("year", "period_end", "currency"),  # SEC XBRL figures of one fiscal year, in USD
     "federal_case": ("docket_id", "court_id", "role"),  # a US federal docket naming the company (RECAP)
     "federal_case_search": ("query", "total", "pages_read"),  # how much of a CourtListener search was read
-    "review": ("site", "rating", "published", "url", "reviewer"),  # text, topics (clientvet.reviews)
+    "review": ("site", "rating", "published", "url", "reviewer"),  # text, topics (clientvet.checks.complaints)
     "review_page": ("site", "url", "count", "pages_read"),  # a company's page on a review site: rating, cap
 }
 

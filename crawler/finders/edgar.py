@@ -8,9 +8,9 @@ import scrapy
 
 from clientvet.crawler.finders import FinderSpider
 from clientvet.crawler.spiders.edgar import NO_CONTACT, contact_user_agent, ticker_candidates
-from clientvet.identifiers import parse_cik
-from clientvet.matching import normalise_name
-from clientvet.resolve import Candidate
+from clientvet.evidence.identifiers import parse_cik
+from clientvet.evidence.matching import normalise_name
+from clientvet.crawler.resolve import Candidate
 
 TICKERS_URL = "https://www.sec.gov/files/company_tickers.json"
 

@@ -16,8 +16,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from clientvet.crawler.finders import FinderSpider
-from clientvet.identifiers import Identity, InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
-from clientvet.resolve import Candidate
+from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
+from clientvet.crawler.resolve import Candidate
 
 PAGES = ("/", "/contacts", "/kontakty", "/about", "/impressum", "/imprint", "/legal", "/rekvizity")
 

@@ -4,14 +4,14 @@ The site's search answers JSONP at is.fssp.gov.ru/ajax_search: ``<callback>({"da
 Every search (every result page) first answers a captcha form with the image inline
 (``<img id="capchaVisual" src="data:image/jpeg;base64,…">``); the same request with
 ``code=<answer>`` gives the results table, "ничего не найдено", or — after a wrong
-answer — the captcha form again. Who answers: see clientvet/crawler/captcha.py (a
+answer — the captcha form again. Who answers: see crawler/captcha.py (a
 configured `captcha.solver`, or the person with `clientvet check --interactive`); with
 nobody to answer the source fails with `captcha: …`, never "nothing found".
 
 The search is by company name, so the source runs after egrul and searches the
 distinctive part of the name it stored (what is inside the quotes), in all regions
 (a company's debts follow its property and branches). The table shows no INN: a row is
-kept when its debtor's name is the company's name (clientvet.matching), and the debtor's
+kept when its debtor's name is the company's name (clientvet.evidence.matching), and the debtor's
 address is kept with it so a reader can tell a namesake elsewhere. Sole traders are
 searched by person and birth date, which the registry does not give, so they are skipped.
 
@@ -42,7 +42,7 @@ from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.captcha import INTERACTIVE_SETTING, answer_captcha
 from clientvet.crawler.items import Subject
 from clientvet.evidence.store import Observation
-from clientvet.matching import match_names
+from clientvet.evidence.matching import match_names
 
 SEARCH_URL = "https://is.fssp.gov.ru/ajax_search"
 HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}

@@ -17,7 +17,7 @@ never offset more than the risk points), they never cancel a deal-killer, and a
 verdict with an essential source unchecked is never green.
 
 The user's config changes points, disables rules and adds keyword and code lists
-(see clientvet/checks/tuning.py); `clientvet rules` lists the rules as configured.
+(see checks/tuning.py); `clientvet rules` lists the rules as configured.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from clientvet import config
 from clientvet.checks.evidence import CEASED_PHRASES, UK_CEASED, UK_INSOLVENT, Activity, CheckEvidence, money
 from clientvet.checks.tuning import Tuning
 from clientvet.evidence.store import Observation
-from clientvet.history import EVENT_KINDS, NORMAL_DELAY_DAYS, PART_WAYS_DELAY_DAYS, EventKind
-from clientvet.matching import PersonMatch, match_names, match_persons
-from clientvet.reviews import TOPIC_LABELS
-from clientvet.signals import CATALOGUE, Signal
+from clientvet.checks.history import EVENT_KINDS, NORMAL_DELAY_DAYS, PART_WAYS_DELAY_DAYS, EventKind
+from clientvet.evidence.matching import PersonMatch, match_names, match_persons
+from clientvet.checks.complaints import TOPIC_LABELS
+from clientvet.checks.signals import CATALOGUE, Signal
 
 # Purpose weights: `check --purpose` -> multiplier of a rule's points (1 when not named).
 CREDIT_RISK = {"prepaid": 0.5, "deferred": 1.5, "long-project": 1.5}  # will the client pay us later?
@@ -250,8 +250,8 @@ def source_unchecked(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 # --- conversation signals and account history --------------------------------------
-# One rule per catalogue entry: codes, points and explanations live in clientvet/signals.py
-# (what the salesperson entered) and clientvet/history.py (invoices and events of a client).
+# One rule per catalogue entry: codes, points and explanations live in checks/signals.py
+# (what the salesperson entered) and checks/history.py (invoices and events of a client).
 
 
 
@@ -1063,7 +1063,7 @@ def us_going_concern_doubt(evidence: CheckEvidence) -> Iterable[Hit]:
                   years[:1])
 # --- reviews (otzovik, 2GIS, Yandex Maps: customers; dreamjob: employees) -------------------------
 # Judged on the reviews of the last 24 months as of evidence.today, with a floor on how many there
-# are, so one angry review is not a verdict. Topics come from clientvet.reviews.classify.
+# are, so one angry review is not a verdict. Topics come from clientvet.checks.complaints.classify.
 
 
 REVIEW_WINDOW_DAYS = 730

@@ -2,7 +2,7 @@
 
 The notice search is full-text, so the source runs after companies_house and searches the name it
 stored. A notice is the company's only when the company number in its text is the subject's or,
-where the text gives no number, its title names the same company (clientvet.matching); everything
+where the text gives no number, its title names the same company (clientvet.evidence.matching); everything
 else the search returns is someone else's and is dropped. The search covers all notices, not the
 `insolvency` service, because strike-off notices are company-law notices, not insolvency ones.
 """
@@ -19,7 +19,7 @@ from parsel import Selector
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.items import Subject
-from clientvet.matching import match_names
+from clientvet.evidence.matching import match_names
 
 BASE = "https://www.thegazette.co.uk"
 SEARCH_URL = f"{BASE}/all-notices/notice/data.json"

@@ -9,8 +9,8 @@ from w3lib.http import basic_auth_header
 
 from clientvet.crawler.finders import FinderSpider
 from clientvet.crawler.spiders.companies_house import CompaniesHouseSpider, search_candidates, search_url
-from clientvet.identifiers import parse_company_number
-from clientvet.resolve import Candidate
+from clientvet.evidence.identifiers import parse_company_number
+from clientvet.crawler.resolve import Candidate
 
 
 def parse_search(answer: dict) -> list[Candidate]:

@@ -1,7 +1,7 @@
 """CourtListener (RECAP archive): US federal dockets where the company is a party.
 
 The v4 search finds dockets by party name, so a hit may name another company
-with a similar name: each hit is attributed with clientvet.matching, and the
+with a similar name: each hit is attributed with clientvet.evidence.matching, and the
 company's side is read from the caption ("A v. B", "In re A"), the only place
 the search result shows roles. Bankruptcy courts have ids ending in "b" (nysb).
 """
@@ -17,7 +17,7 @@ import scrapy
 from clientvet.crawler.base import ApiKey, SourceFailure, SourceSpider
 from clientvet.crawler.items import Subject
 from clientvet.evidence.store import Observation
-from clientvet.matching import match_names
+from clientvet.evidence.matching import match_names
 
 SITE = "https://www.courtlistener.com"
 SEARCH_URL = SITE + "/api/rest/v4/search/"

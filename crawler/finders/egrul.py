@@ -10,8 +10,8 @@ import scrapy
 from clientvet.crawler.base import SourceFailure
 from clientvet.crawler.finders import FinderSpider
 from clientvet.crawler.spiders.egrul import BASE, HEADERS, MAX_POLLS
-from clientvet.identifiers import parse_inn, parse_ogrn
-from clientvet.resolve import Candidate
+from clientvet.evidence.identifiers import parse_inn, parse_ogrn
+from clientvet.crawler.resolve import Candidate
 
 
 def parse_rows(answer: dict) -> list[Candidate]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from clientvet.identifiers import (
+from clientvet.evidence.identifiers import (
     UK_PREFIXES,
     Identity,
     InvalidIdentifier,
@@ -25,7 +25,7 @@ from clientvet.identifiers import (
     parse_inn,
     parse_ogrn,
 )
-from clientvet.matching import match_names
+from clientvet.evidence.matching import match_names
 
 # All-digit input: which identifier its length means.
 _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
