@@ -26,7 +26,7 @@ LAYOUT = HtmlLayout(
     reviews=("div.review-item", "article.review", "[itemprop=review]"),
     rating=(".review-item__rating::attr(data-rating)", "[itemprop=ratingValue]::attr(content)",
             "[itemprop=ratingValue]::text"),
-    text=(".review-item__text ::text", "[itemprop=reviewBody] ::text"),
+    text=(".review-item__text", "[itemprop=reviewBody]"),
     title=(".review-item__title::text", "[itemprop=name]::text"),
     published=("[itemprop=datePublished]::attr(content)", "time::attr(datetime)", ".review-item__date::text"),
     link=("a.review-item__link::attr(href)", "[itemprop=url]::attr(href)"),

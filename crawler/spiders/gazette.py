@@ -15,10 +15,10 @@ from typing import Iterator
 from urllib.parse import urlencode
 
 import scrapy
-from parsel import Selector
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.items import Subject
+from clientvet.crawler.text import html_to_text
 from clientvet.evidence.matching import match_names
 
 BASE = "https://www.thegazette.co.uk"
@@ -91,9 +91,7 @@ def parse_feed(answer: dict) -> tuple[list[dict], int, bool]:
         page = next((link["@href"] for link in _one_or_many(entry.get("link"))
                      if isinstance(link, dict) and "@rel" not in link and link.get("@href")),
                     f"{BASE}/notice/{notice_id}")
-        # Notice text is the publisher's HTML: keep its words only, never its markup.
-        text = " ".join(Selector(text=f"<div>{entry.get('content') or ''}</div>").xpath("//text()").getall())
-        text = " ".join(text.split())
+        text = html_to_text(str(entry.get("content") or ""))  # the publisher's HTML: its words, never its markup
         notices.append({
             "id": notice_id, "code": str(entry.get("f:notice-code") or "") or None, "type": notice_type,
             "title": " ".join(str(entry.get("title") or "").split()), "published": entry["published"][:10],

@@ -27,7 +27,7 @@ LAYOUT = HtmlLayout(
     reviews=("div.review-list-2 div.item", "div.item[itemprop=review]", "[itemprop=review]"),
     rating=("div.rating-score span::text", "[itemprop=reviewRating] [itemprop=ratingValue]::attr(content)",
             "[itemprop=reviewRating] [itemprop=ratingValue]::text"),
-    text=(".review-teaser ::text", "[itemprop=description] ::text", "[itemprop=reviewBody] ::text"),
+    text=(".review-teaser", "[itemprop=description]", "[itemprop=reviewBody]"),
     title=("a.review-title ::text", "[itemprop=name]::text"),
     published=("[itemprop=datePublished]::attr(content)", ".review-postdate ::text"),
     link=("a.review-title::attr(href)", "a.review-read-link::attr(href)", "[itemprop=url]::attr(href)"),

@@ -16,13 +16,14 @@ from datetime import date
 from typing import Any, ClassVar, Iterable, Iterator
 
 import scrapy
-from parsel import Selector
+from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from clientvet import config
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
+from clientvet.crawler.text import html_to_text
 from clientvet.evidence.store import Observation
 from clientvet.evidence.matching import NameMatch, match_names
 from clientvet.checks.complaints import classify
@@ -109,11 +110,23 @@ def number(text: Any) -> float | None:
 def first(node: Selector, queries: Iterable[str]) -> str | None:
     """The first non-blank value any of the queries finds (several selectors: sites change class names)."""
     for query in queries:
-        found = node.xpath(query[6:]) if query.startswith("xpath:") else node.css(query)
-        value = " ".join(" ".join(found.getall()).split())
+        value = " ".join(" ".join(select(node, query).getall()).split())
         if value:
             return value
     return None
+
+
+def readable_text(node: Selector, queries: Iterable[str]) -> str:
+    """The text a reader sees in the first elements any of the queries finds, paragraph breaks kept."""
+    for query in queries:
+        value = "\n\n".join(filter(None, map(html_to_text, select(node, query).getall())))
+        if value:
+            return value
+    return ""
+
+
+def select(node: Selector, query: str) -> SelectorList:
+    return node.xpath(query[6:]) if query.startswith("xpath:") else node.css(query)
 
 
 @dataclass(frozen=True)
@@ -122,7 +135,7 @@ class HtmlLayout:
 
     reviews: tuple[str, ...]  # one node per review
     rating: tuple[str, ...]
-    text: tuple[str, ...]
+    text: tuple[str, ...]  # the elements holding a review's text, read as a person sees it
     published: tuple[str, ...]
     link: tuple[str, ...]
     count: tuple[str, ...]  # the company's announced review count
@@ -164,7 +177,7 @@ def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tup
     reviews = []
     for node in nodes:
         link = first(node, layout.link)
-        review = {"rating": number(first(node, layout.rating)), "text": first(node, layout.text) or "",
+        review = {"rating": number(first(node, layout.rating)), "text": readable_text(node, layout.text),
                   "title": first(node, layout.title), "published": iso_date(first(node, layout.published)),
                   "url": response.urljoin(link) if link else None}
         missing = [field for field in ("rating", "published", "url") if review[field] is None]
