@@ -3,6 +3,8 @@
 Russian sites must show the INN/OGRN of whoever sells there, British ones the
 company number; a number read there identifies the company better than any name.
 A short fixed list of pages is read one by one, stopping at the first that names one.
+Only what a visitor sees counts (clientvet.crawler.text): a number in a script, a comment, an
+attribute or a hidden block is not the site telling its customers who it is.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from charset_normalizer import from_bytes
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from clientvet.crawler.finders import FinderSpider
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_company_number, parse_inn, parse_ogrn
 from clientvet.crawler.resolve import Candidate
+from clientvet.crawler.text import html_to_text
 
 PAGES = ("/", "/contacts", "/kontakty", "/about", "/impressum", "/imprint", "/legal", "/rekvizity")
 
@@ -48,8 +53,30 @@ def identifiers_in(text: str) -> list[Identity]:
 
 
 def page_text(response: TextResponse) -> str:
-    return " ".join(" ".join(response.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()).split())
+    return html_to_text(page_html(response))
+
+
+def page_html(response: TextResponse) -> str:
+    """The page decoded as its bytes are written, whatever it declares.
+
+    Small companies' sites say the wrong thing often: windows-1251 with no charset at all, a
+    meta saying utf-8 over windows-1251 bytes, a server's default ISO-8859-1. A byte order mark
+    settles it; bytes that are valid UTF-8 are UTF-8 (no legacy Cyrillic text is); otherwise a
+    declared charset (HTTP header, then meta) is taken only if the text reads as text in it, and
+    charset_normalizer guesses when none does.
+    """
+    body = response.body
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding:
+        return body[len(bom):].decode(bom_encoding, "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+    declared = [e for e in (http_content_type_encoding(content_type), html_body_declared_encoding(body)) if e]
+    found = (declared and from_bytes(body, cp_isolation=declared).best()) or from_bytes(body).best()
+    return str(found) if found else response.text
 
 
 class WebsiteFinder(FinderSpider):
