@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -14,6 +15,9 @@ from rich.markup import escape
 from clientvet import config
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
+
+if TYPE_CHECKING:
+    from clientvet.checks.run import Lookup
 
 stderr = Console(stderr=True)
 
@@ -42,8 +46,8 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik
 
 
 def _lookup(name: str | None, domain: str | None, country: str | None, city: str | None, pick: int | None,
-            identifiers: tuple[str | None, ...]):
-    """What to search for when the company is given by --name or --domain (a Lookup); None for an identifier."""
+            identifiers: tuple[str | None, ...]) -> Lookup | None:
+    """What to search for when the company is given by --name or --domain; None for an identifier."""
     from clientvet.checks.run import Lookup
     from clientvet.crawler.resolve import parse_domain, parse_name
 

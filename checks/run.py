@@ -1,4 +1,4 @@
-"""One check of one company, start to finish: the library call `check` (and what comes after it) makes.
+"""One check of one company, start to finish: the library call every command that checks a company makes.
 
 Resolve the company (an identity as given, or a search by name or website and a choice),
 start the check, crawl its sources, drop it again when no registry knows the company,
@@ -29,7 +29,7 @@ from clientvet.evidence.store import Store
 HOME_CURRENCY = {"RU": "RUB", "GB": "GBP", "US": "USD"}  # of a deal amount given without a currency
 
 
-# --- what the caller gives ------------------------------------------------------------------
+# --- what the caller gives ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Lookup:
 
 # Shown the numbered candidates, answers the number of the company to check; None when the person stopped.
 Ask = Callable[[list[dict[str, Any]]], int | None]
+SourceDone = Callable[[str, str, str | None], None]  # source, status, reason: Progress.source_done
 
 
 class Progress:
@@ -75,7 +76,7 @@ class Progress:
         """A source finished: ok, empty, failed or skipped, and why."""
 
 
-# --- what the crawler gives (crawler/engine.py) -------------------------------------------------
+# --- what the crawler gives (crawler/engine.py) ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Sources:
 
 @dataclass(frozen=True)
 class CrawlSettings:
+    """Where the crawl stores what it finds, where it replays from, and the Scrapy settings to change."""
+
     db_path: Path
     replay: Path | None  # answer every request from the HAR recordings here; None: live
     overrides: Mapping[str, Any] = field(default_factory=dict)  # Scrapy settings by name
@@ -155,23 +158,24 @@ class Engine(Protocol):
     def check_recordings(self, replay: Path) -> None:
         """Raise ValueError naming the first recording under `replay` that cannot be read."""
 
-    def crawl(self, targets: Sequence[Target], settings: CrawlSettings,
-              on_source_done: Callable[[str, str, str | None], None]) -> None:
+    def crawl(self, targets: Sequence[Target], settings: CrawlSettings, on_source_done: SourceDone) -> None:
         """Run every source of the targets' jurisdictions."""
 
     def search_then_crawl(self, lookup: Lookup, decide: Callable[[Search], Sequence[Target]],
-                          settings: CrawlSettings, on_source_done: Callable[[str, str, str | None], None]) -> None:
+                          settings: CrawlSettings, on_source_done: SourceDone) -> None:
         """Search, let `decide` turn the answer into targets, crawl them, in one crawl run.
 
         What `decide` raises is raised here; NoChoice when the run was stopped before it answered.
         """
 
 
-# --- what the caller gets -----------------------------------------------------------------
+# --- what the caller gets -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CheckResult:
+    """A finished check: what a report, a comparison with the previous check or a batch summary reads."""
+
     check_id: int
     identity: Identity
     verdict: Verdict
@@ -217,7 +221,7 @@ class StoreFailed(CheckError):
         self.db_path = db_path
 
 
-# --- the check ------------------------------------------------------------------------------
+# --- the check ------------------------------------------------------------------------------------
 
 
 def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, replay: Path | None = None,

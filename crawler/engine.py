@@ -7,7 +7,7 @@ from typing import Any, Callable, Sequence
 
 from scrapy.settings import Settings
 
-from clientvet.checks.run import Ask, Choice, CrawlSettings, Lookup, NoChoice, Search, Sources, Target
+from clientvet.checks.run import Ask, Choice, CrawlSettings, Lookup, NoChoice, Search, SourceDone, Sources, Target
 from clientvet.crawler import captcha, resolve, runner
 from clientvet.crawler.finders import find
 from clientvet.crawler.har import load_archive
@@ -16,8 +16,6 @@ from clientvet.crawler.spiders import sources_for
 from clientvet.crawler.store import open_store
 from clientvet.evidence import errors
 from clientvet.evidence.store import Store
-
-SourceDone = Callable[[str, str, str | None], None]
 
 
 class ScrapyEngine:

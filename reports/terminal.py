@@ -92,7 +92,7 @@ def _factors(factors: list[dict[str, Any]]) -> Table:
     return table
 
 
-# --- while the check runs (standard error) ------------------------------------------------
+# --- while the check runs (standard error) --------------------------------------------------------
 
 HOW_CHOSEN = {"only-strong": "the only strong match", "site-identifier": "the number on its own website",
               "user": "your choice", "--pick": "--pick"}
