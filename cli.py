@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
-from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from clientvet import config
+from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
 
-EXIT_FAILED = 1
-EXIT_NOT_FOUND = 1
+if TYPE_CHECKING:
+    from clientvet.checks.run import Lookup
 
 stderr = Console(stderr=True)
 
@@ -46,8 +46,9 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik
 
 
 def _lookup(name: str | None, domain: str | None, country: str | None, city: str | None, pick: int | None,
-            identifiers: tuple[str | None, ...]) -> dict | None:
+            identifiers: tuple[str | None, ...]) -> Lookup | None:
     """What to search for when the company is given by --name or --domain; None for an identifier."""
+    from clientvet.checks.run import Lookup
     from clientvet.crawler.resolve import parse_domain, parse_name
 
     if name is None and domain is None:
@@ -64,16 +65,17 @@ def _lookup(name: str | None, domain: str | None, country: str | None, city: str
         raise click.BadParameter(str(exc), param_hint=hint) from None
     if city is not None and not city.strip():
         raise click.BadParameter("the city is empty", param_hint="--city")
-    return {**searched, "country": country, "city": city and " ".join(city.split()), "pick": pick}
+    return Lookup(**searched, country=country, city=city and " ".join(city.split()), pick=pick)
 
 
 PURPOSES = ("prepaid", "deferred", "long-project")
-HOME_CURRENCY = {"RU": "RUB", "GB": "GBP", "US": "USD"}
 
 
-def _terms(identity: Identity, purpose: str | None, amount: float | None, currency: str | None,
-           contact: str | None) -> dict:
-    """The deal being judged, stored with the check so its verdict can be explained later."""
+def _terms(purpose: str | None, amount: float | None, currency: str | None, contact: str | None) -> dict:
+    """The deal being judged, stored with the check so its verdict can be explained later.
+
+    An amount without --currency gets the company's home currency once the company is known.
+    """
     if currency is not None and amount is None:
         raise click.UsageError("--currency needs --amount")
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
@@ -86,10 +88,25 @@ def _terms(identity: Identity, purpose: str | None, amount: float | None, curren
         terms["purpose"] = purpose
     if amount is not None:
         terms["amount"] = amount
-        terms["currency"] = (currency or HOME_CURRENCY.get(identity.jurisdiction, "")).upper()
+        terms["currency"] = (currency or "").upper()
     if contact:
         terms["contact"] = " ".join(contact.split())
     return terms
+
+
+DEMO_RECORDINGS = Path(__file__).resolve().parent / "demo"  # package data: wherever clientvet is installed
+
+
+class ReplayDirectory(click.Path):
+    """A directory of HAR recordings; the word `demo` names the demo company's, bundled with the package."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if value == "demo":
+            return DEMO_RECORDINGS
+        return super().convert(value, param, ctx)
 
 
 @click.group()
@@ -114,8 +131,9 @@ def cli() -> None:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite evidence file [default: per-user data directory, or $CLIENTVET_DB].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
-@click.option("--replay", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Answer every request from the HAR recordings under this directory (offline).")
+@click.option("--replay", type=ReplayDirectory(),
+              help="Answer every request from the HAR recordings under this directory (offline); "
+                   "`demo`: the demo company's recordings that come with clientvet.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
               help="Judge recency (e.g. 'notices in the last 12 months') as of this date [default: today].")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
@@ -140,12 +158,18 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
       clientvet check --cik 1318605
       clientvet check --name "Ромашка" --city Москва
       clientvet check --domain example.co.uk --pick 1
-      clientvet check --inn 0000000000 --replay demo --db demo.sqlite
+      clientvet check --inn 0000123450 --replay demo --db demo.sqlite
     """
-    lookup = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik))
-    identity = None if lookup else _identity(inn, ogrn, company_number, cik)
-    # Before a search the jurisdiction is unknown: the currency's default is filled in once it is.
-    terms = _terms(identity or Identity("", "", ""), purpose, amount, currency, contact)
+    from functools import partial
+
+    from clientvet.checks import BadInput, NoChoice, NotFound, StoreFailed, run_check
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import terminal
+    from clientvet.reports.document import no_choice, report
+
+    company = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik)) or _identity(
+        inn, ogrn, company_number, cik)
+    terms = _terms(purpose, amount, currency, contact)
     tuning = _tuning()
     overrides = _parse_settings(settings)
     if verbose:
@@ -154,182 +178,33 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
         overrides["CLIENTVET_INTERACTIVE"] = True
     if user_agent := config.setting("user_agent"):
         overrides.setdefault("USER_AGENT", user_agent)
+    can_ask = not as_json and sys.stdin.isatty()
 
-    # Everything that can refuse the input does so before the database is touched.
-    from clientvet.crawler.har import HarError, load_archive
-
-    if replay:
-        try:
-            load_archive(str(replay.resolve()))
-        except HarError as exc:
-            raise click.BadParameter(str(exc), param_hint="--replay") from None
-
-    db_path = db_path or config.default_db_path()
     try:
-        code = _run_check(identity, db_path, replay, as_of.date() if as_of else None, overrides, as_json, terms,
-                          tuning, lookup)
-    except sqlite3.OperationalError as exc:
-        stderr.print(f"[red]error:[/] cannot write the evidence database {db_path}: {exc}")
+        result = run_check(company, ScrapyEngine(), db_path=db_path or config.default_db_path(), replay=replay,
+                           as_of=as_of.date() if as_of else None, settings=overrides, terms=terms, tuning=tuning,
+                           # a captcha prompt needs the terminal to itself: no spinner redrawing over it
+                           progress=terminal.TerminalProgress(stderr, spinner=not interactive),
+                           ask=partial(terminal.ask_which, stderr) if can_ask else None)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+    except NoChoice as exc:
+        if as_json:
+            click.echo(json.dumps(no_choice(exc), ensure_ascii=False, indent=2))
+        terminal.no_choice(stderr, exc, candidates=not as_json)
+        sys.exit(exc.exit_code)
+    except NotFound as exc:
+        terminal.nothing_stored(stderr, exc)
+        sys.exit(exc.exit_code)
+    except StoreFailed as exc:
+        terminal.error(stderr, str(exc))
         stderr.print("Nothing after the last complete step was saved; free space or pick another --db and retry.")
-        sys.exit(EXIT_FAILED)
-    sys.exit(code)
-
-
-def _run_check(identity: Identity | None, db_path: Path, replay: Path | None, as_of: date | None,
-               overrides: dict, as_json: bool, terms: dict, tuning, lookup: dict | None = None) -> int:
-    from clientvet.checks.evidence import CheckEvidence
-    from clientvet.checks.verdict import evaluate, report
-    from clientvet.crawler import captcha
-    from clientvet.crawler.items import Subject
-    from clientvet.crawler.runner import build_settings, crawl
-    from clientvet.crawler.spiders import sources_for
-    from clientvet.crawler.store import open_store
-    from clientvet.reports.terminal import render
-
-    store = open_store(str(db_path))
-    replay_dir = str(replay.resolve()) if replay else None
-
-    def on_source_done(source, subject, status, reason):
-        with captcha.terminal:  # not in the middle of a captcha prompt
-            stderr.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
-
-    if lookup is None:
-        check_id = store.start_check(identity, replay=replay_dir, terms=terms)
-        subject = Subject(check_id, identity.key, identity.jurisdiction, identity.scheme, identity.value)
-        checking = (f"Checking {identity.scheme.upper()} {identity.value} in "
-                    f"{len(sources_for(identity.jurisdiction))} sources…")
-        interactive = bool(overrides.get("CLIENTVET_INTERACTIVE"))
-        if interactive:  # a captcha prompt needs the terminal to itself: no spinner redrawing over it
-            stderr.print(checking)
-        with nullcontext() if interactive else stderr.status(checking):
-            crawl([subject], build_settings(str(db_path), replay_dir, overrides), on_source_done)
-    else:
-        from clientvet.crawler.resolve import ResolveError
-
-        try:
-            identity, check_id = _find_then_check(lookup, store, replay_dir, build_settings(
-                str(db_path), replay_dir, overrides), terms, as_json, on_source_done)
-        except ResolveError as exc:
-            return exc.exit_code
-    sources = sources_for(identity.jurisdiction)
-
-    registry = [s.name for s in sources if "registry_record" in s.evidence]
-    runs = {run.source: run for run in store.source_runs(check_id)}
-    if all(runs[name].status == "empty" for name in registry) and not store.observations(check_id):
-        store.discard_check(check_id)
-        stderr.print(f"[red]error:[/] no company with {identity.scheme.upper()} {identity.value} "
-                     f"in {', '.join(registry)}; nothing was stored.")
-        return EXIT_NOT_FOUND
-
-    essential = frozenset(s.name for s in sources if s.essential)
-    evidence = CheckEvidence.load(store, check_id, essential, as_of, tuning)
-    verdict = evaluate(evidence)
-    store.finish_check(check_id, verdict.colour, verdict.score)
-    document = report(CheckEvidence.load(store, check_id, essential, as_of, tuning), verdict)
+        sys.exit(exc.exit_code)
+    document = report(result.evidence, result.verdict)
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        render(document, Console())
-    return 0
-
-
-HOW_CHOSEN = {"only-strong": "the only strong match", "site-identifier": "the number on its own website",
-              "user": "your choice", "--pick": "--pick"}
-
-
-def _find_then_check(lookup: dict, store, replay_dir: str | None, settings, terms: dict, as_json: bool,
-                     on_source_done) -> tuple[Identity, int]:
-    """Search, choose (asking in a terminal), start the check and crawl it, all in one Scrapy run.
-
-    Raises ResolveError, after saying why, when no company was chosen; then nothing is stored.
-    """
-    from clientvet.crawler import resolve
-    from clientvet.crawler.finders import find
-    from clientvet.crawler.items import Subject
-    from clientvet.crawler.runner import SearchInterrupted, search_then_crawl
-    from clientvet.crawler.spiders import sources_for
-
-    pick = lookup.pop("pick")
-    interactive = not as_json and sys.stdin.isatty()
-    searched: list = []
-    chosen: list[tuple[Identity, int]] = []
-
-    def decide(found: resolve.Found) -> list[Subject]:
-        searched.append(found)
-        for run in found.runs:
-            stderr.print(f"  {run.source}: {run.status}" + (f" ({escape(run.reason)})" if run.reason else "")
-                         + (f", {len(run.candidates)} candidate(s)" if run.candidates else ""))
-        ranked = resolve.rank(found.candidates, found.name, lookup.get("city"))
-        if not ranked:
-            raise resolve.nothing_found(found)
-        for run in found.incomplete:
-            if run.registry:
-                stderr.print(f"[yellow]warning:[/] {run.source} {run.status}: the list may lack the right company")
-        number, how = resolve.choose(ranked, pick=pick, ask=_ask_which if interactive else None,
-                                     complete=found.complete)
-        shown = ranked[:resolve.MAX_SHOWN]
-        candidate = shown[number - 1].candidate
-        identity = candidate.identity
-        if not sources_for(identity.jurisdiction):
-            raise resolve.ResolveError(f"{identity.jurisdiction} companies cannot be checked yet", EXIT_FAILED)
-        if "amount" in terms and not terms["currency"]:
-            terms["currency"] = HOME_CURRENCY.get(identity.jurisdiction, "")
-        check_id = store.start_check(identity, replay=replay_dir, terms={
-            **terms, "found_by": resolve.found_by(found, shown, number, how)})
-        store.attach_responses(check_id, found.response_ids)
-        chosen.append((identity, check_id))
-        stderr.print(f"Using {escape(candidate.name or '')} {identity.scheme.upper()} {identity.value}"
-                     f" ({HOW_CHOSEN[how]}); checking it in {len(sources_for(identity.jurisdiction))} sources…")
-        return [Subject(check_id, identity.key, identity.jurisdiction, identity.scheme, identity.value)]
-
-    stderr.print("Searching for " + ", ".join(f"{k} {escape(str(v))}" for k, v in lookup.items() if v) + "…")
-    try:
-        search_then_crawl(lambda searcher: find(searcher, **lookup), decide, settings, on_source_done)
-    except (resolve.ResolveError, SearchInterrupted, click.Abort) as exc:
-        error = exc if isinstance(exc, resolve.ResolveError) else resolve.ResolveError(
-            str(exc) or "stopped before a company was chosen", EXIT_FAILED)
-        if searched and not chosen:
-            store.discard_responses(searched[0].response_ids)
-        _report_no_choice(error, searched[0] if searched else None, as_json)
-        raise error from None
-    return chosen[0]
-
-
-def _candidates_table(shown: list) -> None:
-    from rich.table import Table
-
-    table = Table(title="Candidates (best first)", title_justify="left")
-    for column in ("#", "name", "identifier", "status", "address", "source", "match"):
-        table.add_column(column, justify="right" if column == "#" else "left")
-    for number, ranked in enumerate(shown, 1):
-        c = ranked.candidate
-        table.add_row(str(number), escape(c.name or "—"), f"{c.identity.scheme.upper()} {c.identity.value}",
-                      c.status or "—", escape(c.address or c.url or "—"), c.source,
-                      ("strong: " if ranked.strong else "") + escape(ranked.reason))
-    stderr.print(table)
-
-
-def _ask_which(shown: list) -> int:
-    import signal
-
-    _candidates_table(shown)
-    # Scrapy's Ctrl-C handler would only schedule a shutdown and leave the prompt waiting.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return click.prompt("Which company? Number", type=click.IntRange(1, len(shown)), err=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _report_no_choice(error, found, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps({"error": str(error), "query": found.query if found else None,
-                               "searched": [run.as_dict() for run in found.runs] if found else [],
-                               "candidates": [r.as_dict(n) for n, r in enumerate(error.shown, 1)]},
-                              ensure_ascii=False, indent=2))
-    elif error.shown:
-        _candidates_table(error.shown)
-    stderr.print(f"[red]error:[/] {escape(str(error))}; nothing was stored.")
+        terminal.render(document, Console())
 
 
 @cli.command()
@@ -385,7 +260,7 @@ def _tuning():
     except config.ConfigError as exc:
         stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
                      soft_wrap=True)
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(errors.BAD_INPUT)
 
 
 @cli.command("rules")
@@ -442,8 +317,6 @@ def rules_list(as_json: bool) -> None:
 # --- conversation signals and account history -------------------------------------
 
 from clientvet.checks.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)
-
-EXIT_BAD_INPUT = 2
 
 
 def _os_user() -> str:
@@ -635,7 +508,7 @@ def interview(company, lang, by, db_path) -> None:
             note = click.prompt(TEXTS["note"][lang], default="", show_default=False) if action == "record" else ""
         except click.Abort:
             stderr.print(f"\n{TEXTS['stopped'][lang]}")
-            sys.exit(EXIT_FAILED)
+            sys.exit(errors.FAILED)
         answered[action] += 1
         if action == "record":
             added = store.add_signal(ref.aliases, signal.code, note, by)
@@ -688,7 +561,7 @@ def history_import(file, company, db_path) -> None:
         for error in exc.errors:
             stderr.print(f"[red]error:[/] {escape(file.name)} {escape(error)}", soft_wrap=True)
         stderr.print("Nothing was imported; fix the lines above and run the import again.")
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(errors.BAD_INPUT)
     added = _store(db_path).import_history(**{parsed.format: parsed.rows})[parsed.format]
     companies = len({row["company_key"] for row in parsed.rows})
     click.echo(f"imported {len(parsed.rows)} {parsed.format} for {companies} company(ies): {added} new, "

@@ -1,1 +1,24 @@
-"""Rules that turn a check's evidence into factors, a score and a verdict."""
+"""Rules that turn a check's evidence into factors, a score and a verdict; `run_check` runs a whole check.
+
+`run_check` and its types are loaded on first use, so importing a light module of this
+package (the signal catalogue the CLI's options list) does not load the rules and the store.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clientvet.checks.run import (BadInput, CheckError, CheckResult, Engine, Lookup, NoChoice, NotFound,
+                                      Progress, StoreFailed, run_check)
+
+__all__ = ["BadInput", "CheckError", "CheckResult", "Engine", "Lookup", "NoChoice", "NotFound", "Progress",
+           "StoreFailed", "run_check"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from clientvet.checks import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

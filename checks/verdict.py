@@ -223,28 +223,3 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
                                     f"(score {prepaid.score})."})
     return changes
 
-
-def report(evidence: CheckEvidence, verdict: Verdict) -> dict[str, Any]:
-    """The JSON document of one check."""
-    check = evidence.check
-    return {
-        "check_id": check.id,
-        "company": evidence.company(),
-        "verdict": verdict.colour,
-        "score": verdict.score,
-        "verdict_reasons": verdict.reasons,
-        "deal_killers": [f.rule.code for f in verdict.deal_killers],
-        "factors": [f.as_dict() for f in sorted(verdict.factors, key=lambda f: -f.points)],
-        "safeguards": safeguards(verdict),
-        "would_change": would_change(verdict, evidence),
-        "coverage": [
-            {"source": run.source, "status": run.status, "reason": run.reason,
-             "essential": run.source in evidence.essential_sources,
-             "requests": run.requests, "facts": run.facts}
-            for run in evidence.coverage
-        ],
-        "checked_at": check.finished_at or check.started_at,
-        "as_of": evidence.today.isoformat(),
-        "replay": check.replay,
-        "terms": check.terms,
-    }

@@ -14,16 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity
 from clientvet.evidence.matching import match_names, normalise_name
 
 COUNTRIES = ("ru", "gb", "us")
 MAX_SHOWN = 10  # a longer list is not read; a better query is the answer
-
-EXIT_NOT_FOUND = 1
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_AMBIGUOUS = 3
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -188,10 +184,10 @@ def choose(ranked: list[Ranked], *, pick: int | None, ask: Callable[[list[Ranked
     """
     shown = ranked[:MAX_SHOWN]
     if not shown:
-        raise ResolveError("no candidates", EXIT_NOT_FOUND)
+        raise ResolveError("no candidates", errors.NOT_FOUND)
     if pick is not None:
         if pick > len(shown):
-            raise ResolveError(f"--pick {pick}, but there are only {len(shown)} candidate(s)", EXIT_BAD_INPUT, shown)
+            raise ResolveError(f"--pick {pick}, but there are only {len(shown)} candidate(s)", errors.BAD_INPUT, shown)
         return pick, "--pick"
     strong = [number for number, r in enumerate(shown, 1) if r.strong]
     if len(strong) == 1 and complete:
@@ -200,7 +196,7 @@ def choose(ranked: list[Ranked], *, pick: int | None, ask: Callable[[list[Ranked
         return ask(shown), "user"
     why = (f"{len(strong)} strong candidates" if len(strong) > 1 else
            "no candidate is a strong match" if not strong else "a search did not answer")
-    raise ResolveError(f"{why}: choose one with --pick N", EXIT_AMBIGUOUS, shown)
+    raise ResolveError(f"{why}: choose one with --pick N", errors.AMBIGUOUS, shown)
 
 
 def found_by(found: Found, shown: list[Ranked], picked: int, how: str) -> dict[str, Any]:
@@ -214,9 +210,9 @@ def nothing_found(found: Found) -> ResolveError:
     if found.incomplete:
         reasons = "; ".join(f"{run.source} {run.status}: {run.reason}" for run in found.incomplete)
         if any(run.registry for run in found.incomplete) or not found.name:
-            return ResolveError(f"the search could not be completed ({reasons})", EXIT_FAILED)
+            return ResolveError(f"the search could not be completed ({reasons})", errors.FAILED)
     if not found.name:
         return ResolveError(f"no registry number on the pages of {found.query.get('domain')} and no company name "
-                            f"on Trustpilot; try --name", EXIT_NOT_FOUND)
+                            f"on Trustpilot; try --name", errors.NOT_FOUND)
     searched = ", ".join(run.source for run in found.runs if run.registry)
-    return ResolveError(f"no company named {found.name!r} in {searched}", EXIT_NOT_FOUND)
+    return ResolveError(f"no company named {found.name!r} in {searched}", errors.NOT_FOUND)

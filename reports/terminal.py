@@ -1,13 +1,19 @@
-"""The readable summary a salesperson sees after `clientvet check`."""
+"""What a salesperson sees of `clientvet check`: progress on standard error, the candidates, the summary."""
 
 from __future__ import annotations
 
+import signal
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+import click
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+
+from clientvet.checks.run import Choice, NoChoice, Progress, SearchRun
+from clientvet.evidence.identifiers import Identity
 
 COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
@@ -84,3 +90,83 @@ def _factors(factors: list[dict[str, Any]]) -> Table:
                 summary += f" [dim](×{factor['purpose_weight']:g} for this deal)[/]"
             table.add_row(str(factor["points"]), f"[bold red]{summary}[/]" if factor["deal_killer"] else summary)
     return table
+
+
+# --- while the check runs (standard error) --------------------------------------------------------
+
+HOW_CHOSEN = {"only-strong": "the only strong match", "site-identifier": "the number on its own website",
+              "user": "your choice", "--pick": "--pick"}
+
+
+class TerminalProgress(Progress):
+    """One line per search and source; a spinner while the sources run, unless a prompt may need the terminal."""
+
+    def __init__(self, console: Console, *, spinner: bool = True):
+        self.console = console
+        self.spinner = spinner
+
+    def searching(self, query: dict[str, str]) -> None:
+        self.console.print("Searching for " + ", ".join(f"{k} {escape(str(v))}" for k, v in query.items()) + "…")
+
+    def searched(self, run: SearchRun) -> None:
+        self.console.print(f"  {run.source}: {run.status}" + (f" ({escape(run.reason)})" if run.reason else "")
+                           + (f", {len(run.candidates)} candidate(s)" if run.candidates else ""))
+
+    def search_incomplete(self, run: SearchRun) -> None:
+        self.console.print(f"[yellow]warning:[/] {run.source} {run.status}: the list may lack the right company")
+
+    def chosen(self, choice: Choice, sources: int) -> None:
+        identity = choice.identity
+        self.console.print(f"Using {escape(choice.name or '')} {identity.scheme.upper()} {identity.value}"
+                           f" ({HOW_CHOSEN[choice.how]}); checking it in {sources} sources…")
+
+    def checking(self, identity: Identity, sources: int) -> AbstractContextManager[Any]:
+        checking = f"Checking {identity.scheme.upper()} {identity.value} in {sources} sources…"
+        if self.spinner:
+            return self.console.status(checking)
+        self.console.print(checking)
+        return nullcontext()
+
+    def source_done(self, source: str, status: str, reason: str | None) -> None:
+        self.console.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
+
+
+def candidates_table(candidates: list[dict[str, Any]]) -> Table:
+    """The candidates of a search, numbered best first (clientvet.crawler.resolve.Ranked.as_dict)."""
+    table = Table(title="Candidates (best first)", title_justify="left")
+    for column in ("#", "name", "identifier", "status", "address", "source", "match"):
+        table.add_column(column, justify="right" if column == "#" else "left")
+    for c in candidates:
+        table.add_row(str(c["number"]), escape(c["name"] or "—"), f"{c['scheme'].upper()} {c['identifier']}",
+                      c["status"] or "—", escape(c["address"] or c.get("url") or "—"), c["source"],
+                      ("strong: " if c["strong"] else "") + escape(c["match"]))
+    return table
+
+
+def ask_which(console: Console, candidates: list[dict[str, Any]]) -> int | None:
+    """Show the candidates and read a number on the terminal; None when the person stops (Ctrl-C, end of input)."""
+    console.print(candidates_table(candidates))
+    # Scrapy's Ctrl-C handler would only schedule a shutdown and leave the prompt waiting.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return click.prompt("Which company? Number", type=click.IntRange(1, len(candidates)), err=True)
+    except click.Abort:
+        return None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def error(console: Console, message: str) -> None:
+    console.print(f"[red]error:[/] {escape(message)}")
+
+
+def nothing_stored(console: Console, failure: Exception) -> None:
+    """A check that ended without a verdict and left nothing behind."""
+    error(console, f"{failure}; nothing was stored.")
+
+
+def no_choice(console: Console, failure: NoChoice, *, candidates: bool = True) -> None:
+    """Why no company was chosen, after the candidates that were shown (unless a JSON document lists them)."""
+    if candidates and failure.candidates:
+        console.print(candidates_table(failure.candidates))
+    nothing_stored(console, failure)

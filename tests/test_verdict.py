@@ -16,11 +16,12 @@ from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.rules import (PURPOSE_WEIGHTS_BY_GROUP, PURPOSE_WEIGHTS_BY_RULE, RULES, RULES_WITH_LISTS, Hit,
                                     Rule, rule)
 from clientvet.checks.tuning import Tuning
-from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Factor, Verdict, evaluate, report, safeguards
+from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Factor, Verdict, evaluate, safeguards
 from clientvet.cli import PURPOSES
 from clientvet.config import ConfigError
 from clientvet.crawler.har import HarArchive
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun
+from clientvet.reports.document import report
 from clientvet.reports.terminal import GROUP_HEADINGS, render
 from clientvet.checks.signals import StoredSignal
 from tests.conftest import RECORDINGS, ROOT, run_cli
