@@ -456,7 +456,7 @@ def test_industry_entered_in_conversation_is_counted_once():
 
 def test_summary_group_order_is_public_records_first():
     assert list(GROUPS) == ["courts", "debts", "bankruptcy", "finances", "registers", "reviews", "registry",
-                                    "industry", "conversation", "history", "coverage"]
+                            "industry", "conversation", "history", "coverage"]
 
 
 def test_summary_groups_factors_in_order_and_shows_terms_safeguards_and_what_would_change():
