@@ -286,6 +286,7 @@ def rules_list(as_json: bool) -> None:
     """
     from rich.table import Table
 
+    from clientvet.checks.groups import GROUPS
     from clientvet.checks.rules import RULES
 
     tuning = _tuning()
@@ -302,9 +303,9 @@ def rules_list(as_json: bool) -> None:
     table.add_column("code", no_wrap=True)
     table.add_column("pts", justify="right", no_wrap=True)
     table.add_column("severity · summary", ratio=1)
-    for group in dict.fromkeys(row["group"] for row in sorted(rows, key=lambda r: r["group"])):
-        table.add_row(f"[bold]{group}[/]", "", "")
-        for row in (r for r in rows if r["group"] == group):
+    for group in GROUPS.values():  # in the summary's order, under its headings
+        table.add_row(f"[bold]{escape(group.heading)}[/]", "", "")
+        for row in (r for r in rows if r["group"] == group.code):
             points = str(row["points"]) + ("" if row["points"] == row["default_points"] else "*")
             table.add_row(row["code"], "killer" if row["deal_killer"] else points,
                           f"{row['severity']} · {escape(row['summary'])}",

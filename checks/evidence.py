@@ -44,8 +44,9 @@ class OutstandingDebts:
         return f"{money(self.amount, self.currency)} known ({'; '.join(parts)})"
 
 
-def money(amount: float, currency: str) -> str:
-    return f"{amount:,.0f} {currency}".replace(",", " ")
+def money(amount: float, currency: str, decimals: int = 0) -> str:
+    """An amount as printed, thousands apart by spaces: 1 200 000 RUB."""
+    return f"{amount:,.{decimals}f} {currency}".replace(",", " ")
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,14 @@ class CheckEvidence:
     signals: list[StoredSignal] = field(default_factory=list)  # active conversation signals
     account: AccountHistory = field(default_factory=AccountHistory)  # invoices and events, if a client
     tuning: Tuning = field(default_factory=Tuning)  # the user's [rules] table
+    review_sources: frozenset[str] = frozenset()  # the review sites: weak evidence each, counted together
 
     @classmethod
     def load(cls, store: Store, check_id: int, essential_sources: frozenset[str],
-             today: date | None = None, tuning: Tuning | None = None) -> CheckEvidence:
+             today: date | None = None, tuning: Tuning | None = None,
+             review_sources: frozenset[str] = frozenset()) -> CheckEvidence:
         evidence = cls(store.check(check_id), store.observations(check_id), essential_sources,
-                       today or date.today(), tuning=tuning or Tuning())
+                       today or date.today(), tuning=tuning or Tuning(), review_sources=review_sources)
         keys = evidence.company_keys()
         evidence.signals = [StoredSignal.from_row(row) for row in store.signals(keys)]
         evidence.account = AccountHistory.from_rows(store.invoices(keys), store.account_events(keys))

@@ -327,9 +327,7 @@ def _judge(identity: Identity, check_id: int, sources: Sources, store: Store, as
 
 def _evidence(store: Store, check_id: int, sources: Sources, as_of: date | None,
               tuning: Tuning | None) -> CheckEvidence:
-    evidence = CheckEvidence.load(store, check_id, sources.essential, as_of, tuning)
-    evidence.review_sources = sources.reviews
-    return evidence
+    return CheckEvidence.load(store, check_id, sources.essential, as_of, tuning, sources.reviews)
 
 
 def _replay(crawl: CrawlSettings) -> str | None:

@@ -2,7 +2,7 @@
 
 The catalogue is the one place a signal's question, explanation, severity and
 points live: the interview asks its questions, `signals codes` lists it, and
-checks/rules.py makes one rule of each entry. Careful behaviour before signing
+checks/rules/conversation.py makes one rule of each entry. Careful behaviour before signing
 (reading the contract slowly, asking many questions) has codes too, with
 negative points, so that entering it can only help the client.
 """

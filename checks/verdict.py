@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clientvet.checks.evidence import CheckEvidence
+from clientvet.checks.groups import GROUPS, LAWYER_REVIEW
 from clientvet.checks.rules import RULES, Rule
 from clientvet.evidence.store import Observation
 
@@ -24,7 +25,6 @@ UNCLEAR_SCOPE = frozenset({"signal_fast_results_slow_work", "signal_no_inputs_wa
                            "history_scope_added_without_fee"})
 IDENTITY_DOUBT = frozenset({"signal_anonymous_contact", "signal_no_signing_authority", "cbr_warning_impersonation",
                             "registry_record_invalid", "tax_unreliable_data_mark", "director_namesake_disqualified"})
-LEGAL_RISK_GROUPS = frozenset({"courts", "debts", "bankruptcy"})
 # The contact (--contact) was compared with the registry: proven, or its own power-of-attorney safeguard.
 CONTACT_COMPARED = frozenset({"contact_can_sign", "contact_authority_unproven"})
 
@@ -115,7 +115,7 @@ def evaluate(evidence: CheckEvidence) -> Verdict:
 
 
 def safeguards(verdict: Verdict) -> list[str]:
-    """The terms to sign on, fitted to the colour, the score, the deal's purpose and the factors."""
+    """The terms to sign on, fitted to the colour, the score, the deal's purpose, the factors and their groups."""
     risks = [f for f in verdict.factors if f.points > 0 or f.rule.deal_killer]
     codes = {f.rule.code for f in risks}
     groups = {f.rule.group for f in risks}
@@ -147,8 +147,9 @@ def safeguards(verdict: Verdict) -> list[str]:
     if (cautious or codes & IDENTITY_DOUBT) and not contact_compared:
         found.append("Ask for proof that the signatory may sign: the director in the registry, or a power of "
                      "attorney signed by the director.")
-    if colour == "red" or groups & LEGAL_RISK_GROUPS:
-        found.append("Have a lawyer review the contract before signing.")
+    if colour == "red":
+        found.append(LAWYER_REVIEW)
+    found += [safeguard for group in GROUPS.values() if group.code in groups for safeguard in group.safeguards]
     found += [f.rule.safeguard for f in risks if f.rule.safeguard]
     return list(dict.fromkeys(found))
 

@@ -14,17 +14,12 @@ from rich.table import Table
 
 from clientvet.checks.run import Choice, NoChoice, Progress, SearchRun
 from clientvet.evidence.identifiers import Identity
+from clientvet.checks.groups import GROUPS
 
 COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
           "red": "RED — decline, or only with full prepayment"}
 STATUS_STYLE = {"ok": "green", "empty": "cyan", "failed": "red", "skipped": "yellow", "running": "red"}
-# Factor groups in the order a salesperson reads them: public records first, then the rest.
-GROUP_HEADINGS = {
-    "courts": "Courts", "debts": "Debts", "bankruptcy": "Bankruptcy", "finances": "Finances",
-    "registers": "Registers", "reviews": "Reviews", "registry": "Registry", "industry": "Industry",
-    "conversation": "Conversation", "history": "Account history", "coverage": "Coverage",
-}
 
 
 def render(report: dict[str, Any], console: Console) -> None:
@@ -74,8 +69,8 @@ def _terms(terms: dict[str, Any]) -> str:
 
 
 def _factors(factors: list[dict[str, Any]]) -> Table:
-    """The factors under one heading per group, in GROUP_HEADINGS order; groups without factors are left out."""
-    order = {group: n for n, group in enumerate(GROUP_HEADINGS)}
+    """The factors under one heading per group, in GROUPS order; groups without factors are left out."""
+    order = {group: n for n, group in enumerate(GROUPS)}
     table = Table(title="Reasons", title_justify="left", expand=True, show_header=False)
     table.add_column("pts", justify="right")
     table.add_column("finding", ratio=1)
@@ -83,7 +78,8 @@ def _factors(factors: list[dict[str, Any]]) -> Table:
     for n, group in enumerate(groups):
         if n:
             table.add_section()
-        table.add_row("", f"[bold underline]{escape(GROUP_HEADINGS.get(group, group.capitalize()))}[/]")
+        heading = GROUPS[group].heading if group in GROUPS else group.capitalize()
+        table.add_row("", f"[bold underline]{escape(heading)}[/]")
         for factor in sorted((f for f in factors if f["group"] == group), key=lambda f: -f["points"]):
             summary = escape(factor["summary"])
             if "purpose_weight" in factor:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clientvet.checks.rules import review_sources
+from clientvet.crawler.spiders import all_sources
 from tests.conftest import DEMO, ROOT, check_json
 
 FIXTURES = ROOT / "tests" / "fixtures"
 DEMO_INN = "0000123450"  # ООО «ДЕМО-ПОСТАВКА», the made-up demo company (demo)
+# The registered review sites, as `clientvet check` hands them to the rules (CheckEvidence.review_sources).
+REVIEW_SITES = frozenset(source.name for source in all_sources() if "review" in source.evidence)
 
 
 def replay_dir(tmp_path: Path, *fixtures: Path) -> Path:
     """The demo company's recordings, but its review sites', plus the given hand-made HAR files."""
     directory = tmp_path / "replay"
     directory.mkdir()
-    registry = [har for har in sorted(DEMO.glob("*.har")) if har.name.split("-")[0] not in review_sources()]
+    registry = [har for har in sorted(DEMO.glob("*.har")) if har.name.split("-")[0] not in REVIEW_SITES]
     for har in (*registry, *fixtures):
         (directory / har.name).symlink_to(har)
     return directory

@@ -124,6 +124,7 @@ from datetime import date  # noqa: E402
 from clientvet.checks.evidence import CheckEvidence  # noqa: E402
 from clientvet.checks.rules import RULES, Hit  # noqa: E402
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun  # noqa: E402
+from tests.reviews_support import REVIEW_SITES  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 
@@ -144,7 +145,8 @@ def review_page(rating: float, count: int, reviewer: str = "customer") -> Observ
 def hits(code: str, *observations: Observation, runs: tuple[SourceRun, ...] = ()) -> list[Hit]:
     check = CheckRecord(1, "ru:inn:0000123450", "RU", "inn", "0000123450", "2026-11-23T00:00:00+00:00", None,
                         "done", None, sources=list(runs))
-    return list(RULES[code].evaluate(CheckEvidence(check, list(observations), frozenset(), TODAY)))
+    return list(RULES[code].evaluate(CheckEvidence(check, list(observations), frozenset(), TODAY,
+                                                   review_sources=REVIEW_SITES)))
 
 
 def test_one_angry_review_is_not_a_verdict():

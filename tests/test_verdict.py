@@ -13,8 +13,11 @@ import pytest
 from rich.console import Console
 
 from clientvet.checks.evidence import CheckEvidence
-from clientvet.checks.rules import (PURPOSE_WEIGHTS_BY_GROUP, PURPOSE_WEIGHTS_BY_RULE, RULES, RULES_WITH_LISTS, Hit,
-                                    Rule, rule)
+from clientvet.checks.groups import GROUPS
+from clientvet.checks.history import EVENT_KINDS
+from clientvet.checks.rules import RULES, RULES_WITH_LISTS, Hit, Rule, rule
+from clientvet.checks.rules.conversation import SIGNAL_PURPOSE_WEIGHTS
+from clientvet.checks.rules.history import FRICTION_PURPOSE_WEIGHTS
 from clientvet.checks.tuning import Tuning
 from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Factor, Verdict, evaluate, safeguards
 from clientvet.cli import PURPOSES
@@ -22,8 +25,8 @@ from clientvet.config import ConfigError
 from clientvet.crawler.har import HarArchive
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun
 from clientvet.reports.document import report
-from clientvet.reports.terminal import GROUP_HEADINGS, render
-from clientvet.checks.signals import StoredSignal
+from clientvet.reports.terminal import render
+from clientvet.checks.signals import CATALOGUE, StoredSignal
 from tests.conftest import RECORDINGS, ROOT, run_cli
 
 TODAY = date(2026, 11, 23)
@@ -149,9 +152,10 @@ def test_debts_are_not_compared_without_a_larger_deal_in_roubles(terms):
 
 
 def test_weight_tables_name_only_real_purposes_and_rules():
-    for weights in [*PURPOSE_WEIGHTS_BY_GROUP.values(), *PURPOSE_WEIGHTS_BY_RULE.values()]:
+    for weights in [*(g.purpose_weights for g in GROUPS.values()), *(r.purpose_weights for r in RULES.values())]:
         assert set(weights) <= set(PURPOSES)
-    assert set(PURPOSE_WEIGHTS_BY_RULE) <= set(RULES)
+    assert set(SIGNAL_PURPOSE_WEIGHTS) <= {signal.code for signal in CATALOGUE}
+    assert set(FRICTION_PURPOSE_WEIGHTS) <= {code for code, kind in EVENT_KINDS.items() if kind.friction}
 
 
 @pytest.mark.parametrize("purpose, points", [(None, 10), ("prepaid", 5), ("deferred", 15), ("long-project", 15)])
@@ -211,7 +215,7 @@ def test_rule_and_decorator_take_a_safeguard_after_deal_killer():
     names = [f.name for f in fields(Rule)]
     assert names[names.index("deal_killer") + 1] == "safeguard"
     assert list(inspect.signature(rule).parameters) == ["code", "group", "severity", "points", "summary",
-                                                        "deal_killer", "safeguard"]
+                                                        "deal_killer", "safeguard", "purpose_weights"]
 
 
 def test_a_firing_rule_brings_its_own_safeguard(monkeypatch):
@@ -452,8 +456,8 @@ def test_industry_entered_in_conversation_is_counted_once():
 
 
 def test_summary_group_order_is_public_records_first():
-    assert list(GROUP_HEADINGS) == ["courts", "debts", "bankruptcy", "finances", "registers", "reviews", "registry",
-                                    "industry", "conversation", "history", "coverage"]
+    assert list(GROUPS) == ["courts", "debts", "bankruptcy", "finances", "registers", "reviews", "registry",
+                            "industry", "conversation", "history", "coverage"]
 
 
 def test_summary_groups_factors_in_order_and_shows_terms_safeguards_and_what_would_change():
@@ -465,10 +469,11 @@ def test_summary_groups_factors_in_order_and_shows_terms_safeguards_and_what_wou
     console = Console(record=True, width=140)
     render(document, console)
     text = console.export_text()
-    headings = [GROUP_HEADINGS[g] for g in ("courts", "debts", "finances", "registry", "conversation", "coverage")]
+    shown = ("courts", "debts", "finances", "registry", "conversation", "coverage")
+    headings = [GROUPS[g].heading for g in shown]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert not any(GROUP_HEADINGS[g] in text for g in ("bankruptcy", "reviews", "history"))
+    assert not any(GROUPS[g].heading in text for g in ("bankruptcy", "reviews", "history"))
     assert "Deal: deferred · 1 200 000 RUB · contact Иван Петров" in text
     assert "(×1.5 for this deal)" in text
     assert "Safeguards" in text and "Have a lawyer review the contract" in text
