@@ -30,7 +30,6 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlencode
 
@@ -41,8 +40,9 @@ from scrapy.http import Response
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.captcha import INTERACTIVE_SETTING, answer_captcha
 from clientvet.crawler.items import Subject
-from clientvet.evidence.store import Observation
 from clientvet.evidence.matching import match_names
+from clientvet.evidence.parsing import iso_date, money
+from clientvet.evidence.store import Observation
 
 SEARCH_URL = "https://is.fssp.gov.ru/ajax_search"
 HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}
@@ -90,14 +90,6 @@ class ResultPage:
     pages: int = 1
 
 
-def iso_date(ddmmyyyy: str) -> str:
-    return datetime.strptime(ddmmyyyy, "%d.%m.%Y").date().isoformat()
-
-
-def rubles(text: str) -> float:
-    return float(re.sub(r"\s", "", text).replace(",", "."))
-
-
 def search_query(name: str) -> str:
     """The distinctive part of a company name: inside its outer quotes, else the whole name."""
     quoted = re.search(r"[\"«](.+)[\"»]", name)
@@ -138,15 +130,15 @@ def subject_and_amounts(cell: list[str]) -> dict[str, Any]:
         raise SourceFailure("unparseable answer: fssp.gov.ru row without a subject")
     first = AMOUNT.match(cell[0])
     found: dict[str, Any] = {"subject": first["label"].strip() if first else cell[0],
-                             "amount_rub": rubles(first["amount"]) if first else None}
+                             "amount_rub": money(first["amount"]) if first else None}
     unread = []
     for line in cell[1:]:
         amount = AMOUNT.match(line)
         label = amount["label"].strip() if amount else None
         if label == TOTAL_LINE:
-            found["amount_rub"] = rubles(amount["amount"])
+            found["amount_rub"] = money(amount["amount"])
         elif label in CHARGES:
-            found[CHARGES[label]] = rubles(amount["amount"])
+            found[CHARGES[label]] = money(amount["amount"])
         else:
             unread.append(line)
     found["total_rub"] = round(sum(v for k, v in found.items() if k.endswith("_rub") and v is not None), 2)
