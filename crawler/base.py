@@ -200,8 +200,10 @@ class SourceSpider(scrapy.Spider):
 
     def checked(self, name: str, rows: Any) -> list[dict]:
         """The rows, when each is an object with every field `reads[name]` declares; else a changed layout."""
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise SourceFailure(f"layout changed ({name} records are not a list of objects)")
+        if not isinstance(rows, list):
+            raise SourceFailure(f"layout changed ({name} records are not a list)")
+        if not all(isinstance(row, dict) for row in rows):
+            raise SourceFailure(f"layout changed (a {name} record is not an object)")
         for row in rows:
             if missing := self.reads[name].missing(row):
                 raise SourceFailure(f"layout changed ({name} record lacks {', '.join(missing)})")

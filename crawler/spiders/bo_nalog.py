@@ -51,7 +51,7 @@ def year_of(period: dict) -> int:
     try:
         return int(period["period"])
     except (KeyError, TypeError, ValueError):
-        raise SourceFailure(f"unparseable answer: bo.nalog.ru period without a year: {period!r:.200}") from None
+        raise SourceFailure(f"layout changed (a bo.nalog.ru period without a year: {period!r:.200})") from None
 
 
 def details_form(answer: Any, bfo_id: int) -> dict:

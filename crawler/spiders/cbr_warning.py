@@ -81,7 +81,7 @@ class CbrWarningSpider(SourceSpider):
     def parse(self, response):
         records = self.checked("warning_list_entry", list_records(self.json(response)))
         if not any(inn_of(record) for record in records):
-            raise SourceFailure("unparseable answer: no record of the warning list carries an INN")
+            raise SourceFailure("layout changed (no record of the warning list carries an INN)")
         listed: dict[str, list[dict]] = defaultdict(list)
         for record in records:
             if inn_of(record):

@@ -212,10 +212,7 @@ class CompaniesHouseSpider(SourceSpider):
     def parse_profile(self, response):
         if response.status == 404:
             return
-        profile = self.json(response)
-        if "company_number" not in profile:
-            raise SourceFailure("unparseable answer: Companies House profile has no company_number")
-        profile = self.record(response, "registry_record", profile)
+        profile = self.record(response, "registry_record", self.json(response))
         yield self.fact(
             response, "registry_record", profile["company_number"],
             name=profile.get("company_name"), company_number=profile["company_number"],

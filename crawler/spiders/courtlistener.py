@@ -78,7 +78,7 @@ def matching_party(parties: list[str], names: list[str]) -> tuple[str, str] | No
 def parse_result(result: dict[str, Any], names: list[str]) -> dict[str, Any] | None:
     """One search hit as a federal_case fact's data, or None when no party is the company."""
     if "docket_id" not in result or "caseName" not in result:
-        raise SourceFailure("unparseable answer: CourtListener result without docket_id or caseName")
+        raise SourceFailure("layout changed (a CourtListener result without docket_id or caseName)")
     found = matching_party([p for p in result.get("party") or [] if isinstance(p, str)], names)
     if found is None:
         return None

@@ -114,7 +114,7 @@ def end_reason(cell: list[str]) -> dict[str, Any]:
         return {"ended_on": None, "end_reason": None, "end_meaning": None}
     date, law = DATE.search(text), LAW_REFERENCE.search(text)
     if not date:
-        raise SourceFailure(f"unparseable answer: fssp.gov.ru end of proceedings without a date: {text[:80]!r}")
+        raise SourceFailure(f"layout changed (fssp.gov.ru end of proceedings without a date: {text[:80]!r})")
     reference = (law["article"], law["part"], law["point"]) if law else None
     meaning = (END_MEANINGS.get(reference) or ARTICLE_MEANINGS.get(reference[0], "other")) if reference else "other"
     return {"ended_on": iso_date(date.group()), "end_reason": law.group() if law else text,
@@ -127,7 +127,7 @@ def subject_and_amounts(cell: list[str]) -> dict[str, Any]:
     Lines the table has not shown before are kept in `unread`, so a changed format shows.
     """
     if not cell:
-        raise SourceFailure("unparseable answer: fssp.gov.ru row without a subject")
+        raise SourceFailure("layout changed (a fssp.gov.ru row without a subject)")
     first = AMOUNT.match(cell[0])
     found: dict[str, Any] = {"subject": first["label"].strip() if first else cell[0],
                              "amount_rub": money(first["amount"]) if first else None}
@@ -149,7 +149,7 @@ def proceeding(cells: list[Selector], region: str | None) -> dict[str, Any]:
     debtor, number, document, ended, _service, subject, department, bailiff = (lines(c) for c in cells)
     started = PROCEEDING.match(number[0]) if number else None
     if not debtor or not started:
-        raise SourceFailure("unparseable answer: fssp.gov.ru row without a debtor or a proceedings number")
+        raise SourceFailure("layout changed (a fssp.gov.ru row without a debtor or a proceedings number)")
     ending = end_reason(ended)
     return {
         "number": started["number"], "started_on": iso_date(started["date"]),

@@ -87,7 +87,7 @@ def parse_feed(answer: dict) -> tuple[list[dict], int, bool]:
     notices = []
     for entry in _one_or_many(answer.get("entry")):
         if not isinstance(entry, dict) or not all(entry.get(field) for field in NOTICE.required):
-            raise SourceFailure("unparseable answer: Gazette notice without id or published date")
+            raise SourceFailure("layout changed (a Gazette notice without id or published date)")
         notice_id = entry["id"].rstrip("/").rsplit("/", 1)[-1]
         categories = [c.get("@term") for c in _one_or_many(entry.get("category")) if isinstance(c, dict)]
         notice_type = next((c for c in categories if c), None) or entry.get("title") or ""

@@ -117,6 +117,10 @@ def parse_row(row: Selector) -> dict[str, Any]:
     kind_class = icon.attrib.get("class", "")
     if not number or not icon:
         raise SourceFailure("unparseable answer: layout changed (a row without case number or date)")
+    # Every row has both sides' columns, empty or not: without one, its parties would silently be none.
+    columns = {name for td in row.xpath("./td") for name in td.attrib.get("class", "").split()}
+    if missing := [td_class for td_class in SIDES.values() if td_class not in columns]:
+        raise SourceFailure(f"unparseable answer: layout changed (a row without the {' and '.join(missing)} column)")
     court = row.css("td.court div.b-container > div:not(.judge)::attr(title)").get()
     return {
         "case_number": number,

@@ -212,7 +212,7 @@ class PbNalogSpider(SourceSpider):
                                 about=lambda row: subject.value in (row["inn"], row["ogrn"])):
             yield self.row_fact(response, mode, row)
             if not row["token"]:
-                raise SourceFailure("unparseable answer: pb.nalog.ru row has no token for the company card")
+                raise SourceFailure("layout changed (a pb.nalog.ru row without a token for the company card)")
             yield self.post(subject, CARD_URL, {"token": row["token"], "method": "get-request"},
                             self.parse_card_job, meta={"inn": row["inn"]},
                             referer=f"{BASE}/company.html?token={row['token']}")
@@ -220,7 +220,7 @@ class PbNalogSpider(SourceSpider):
     def row_fact(self, response, mode: Mode, row: dict):
         missing = [field for field in mode.marks if field not in row]
         if missing:
-            raise SourceFailure(f"unparseable answer: pb.nalog.ru row lacks {', '.join(missing)}")
+            raise SourceFailure(f"layout changed (pb.nalog.ru row lacks {', '.join(missing)})")
         marks = {MARKS[field]: flag(row, field) for field in mode.marks}
         return self.fact(
             response, "tax_risk_flags", row.get("ogrn") or row["inn"],

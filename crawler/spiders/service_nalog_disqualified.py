@@ -100,7 +100,7 @@ class ServiceNalogDisqualifiedSpider(SourceSpider):
         for row in self.records(response, "disqualification", rows):
             missing = [field for field in self.reads["disqualification"].required if not row[field]]
             if missing:
-                raise SourceFailure(f"unparseable answer: disqualification record lacks {', '.join(missing)}")
+                raise SourceFailure(f"layout changed (disqualification record leaves {', '.join(missing)} empty)")
             if person_key(row["ФИО"]) != person_key(person):
                 continue  # the search also matches parts of names
             yield self.fact(
