@@ -110,7 +110,7 @@ class FieldTally:
         self.looked_at: set[str] = set()
 
     def record(self, name: str, raw: dict) -> Record:
-        return raw if isinstance(raw, Record) else Record(raw, name, self)
+        return raw if isinstance(raw, Record) and raw.tally is self else Record(raw, name, self)
 
     def carry(self, path: str, raw: dict) -> None:
         self.carried.update(f"{path}.{key}" for key, value in dict.items(raw) if _filled(value))
@@ -135,7 +135,7 @@ class Record(dict):
     """
 
     def __init__(self, raw: dict, path: str, tally: FieldTally):
-        super().__init__(raw)
+        super().__init__(dict.items(raw))  # the fields as they are, none counted as read
         self.path, self.tally = path, tally
         self.nested: dict[Any, Any] = {}
         tally.carry(path, raw)

@@ -53,7 +53,7 @@ def _json(value: object) -> bool:
 
 
 class ValidateFact(FactStep):
-    """Refuse facts the source did not declare or its parser could not fill: it fails loudly instead of storing nonsense."""
+    """Refuse facts the source does not declare or could not fill: it fails loudly instead of storing nonsense."""
 
     def process_item(self, item: Fact) -> Fact:
         required = FACT_KINDS.get(item.kind)

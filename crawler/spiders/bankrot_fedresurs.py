@@ -72,8 +72,9 @@ class BankrotFedresursSpider(SourceSpider):
             raise SourceFailure(f"layout changed ({answer['total']} debtors found, none listed)")
         subject = response.meta["subject"]
         # The search also matches other text; only the subject's own record is its bankruptcy.
-        for debtor in self.records(response, "bankruptcy_case", answer["pageData"], about=lambda debtor: subject.value
-                                   in (debtor.get("inn"), debtor.get("ogrn"), debtor.get("ogrnip"))):
+        debtors = self.records(response, "bankruptcy_case", answer["pageData"], about=lambda debtor:
+                               subject.value in (debtor.get("inn"), debtor.get("ogrn"), debtor.get("ogrnip")))
+        for debtor in debtors:
             case = self.record(response, "bankruptcy_case.lastLegalCase", debtor["lastLegalCase"]) \
                 if debtor.get("lastLegalCase") else {}
             status = case.get("status") or {}

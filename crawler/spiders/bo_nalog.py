@@ -130,7 +130,7 @@ class BoNalogSpider(SourceSpider):
     def parse_periods(self, response):
         periods = self.records(response, "period", self.json(response))
         if not all(period["id"] for period in periods):
-            raise SourceFailure("layout changed (a period without an id)")
+            raise SourceFailure("layout changed (a bo.nalog.ru period without an id)")
         if not periods:
             return
         latest = max(periods, key=lambda p: (year_of(p), p.get("actualCorrectionNumber") or 0))

@@ -95,7 +95,7 @@ class CbrWarningSpider(SourceSpider):
             for record in (tally.record("warning_list_entry", raw) for raw in listed.get(inn, ())):
                 fact = self.fact(
                     response, "warning_list_entry", record["Id"],
-                    name=record["Name"], inn=inn, listed_on=record["DT"],
+                    name=record["Name"], inn=inn_of(record), listed_on=record["DT"],
                     signs=[s.strip() for s in SIGN_SEPARATOR.split(record["Sign"] or "") if s.strip()],
                     meaning=meaning(record["Comment"]), comment=record["Comment"] or None,
                     closed=bool(record["Closed"]), org_type=record.get("OrgType"), site=record.get("Site"),

@@ -158,12 +158,12 @@ class CompaniesHouseSpider(SourceSpider):
     reads = {
         "registry_record": Reads(
             "company_number company_name company_status type date_of_creation",
-            ignored="accounts.accounting_reference_date accounts.last_accounts accounts.next_accounts accounts.next_due "
-                    "accounts.next_made_up_to can_file confirmation_statement.last_made_up_to "
-                    "confirmation_statement.next_due confirmation_statement.next_made_up_to etag has_super_secure_pscs "
-                    "jurisdiction last_full_members_list_date links previous_company_names.ceased_on "
-                    "previous_company_names.effective_from registered_office_is_in_dispute status "
-                    "undeliverable_registered_office_address"),
+            ignored="accounts.accounting_reference_date accounts.last_accounts accounts.next_accounts "
+                    "accounts.next_due accounts.next_made_up_to can_file confirmation_statement.last_made_up_to "
+                    "confirmation_statement.next_due confirmation_statement.next_made_up_to etag "
+                    "has_super_secure_pscs jurisdiction last_full_members_list_date links "
+                    "previous_company_names.ceased_on previous_company_names.effective_from "
+                    "registered_office_is_in_dispute status undeliverable_registered_office_address"),
         "officer": Reads("name officer_role", ignored="address country_of_residence date_of_birth occupation"),
         "officer_appointments": Reads("total_results items",
                                       ignored="items date_of_birth etag items_per_page kind links start_index"),

@@ -54,7 +54,9 @@ MAX_PAGES = 5  # each page costs a captcha
 NO_NAME = "no company name from the registry"
 SOLE_TRADER = "sole traders are searched by person and birth date, which the registry does not give"
 
-JSONP = re.compile(r"^\s*[\w$.]+\s*\((?P<json>.*)\)\s*;?\s*$", re.DOTALL)
+# ``cb({...})``, or guarded as the 2018 recordings show it: ``/**/ typeof cb === 'function' && cb({...});``
+JSONP = re.compile(r"^\s*(?:/\*\*/\s*)?(?:typeof\s+[\w$.]+\s*===?\s*['\"]function['\"]\s*&&\s*)?"
+                   r"[\w$.]+\s*\((?P<json>.*)\)\s*;?\s*$", re.DOTALL)
 DATA_URI = re.compile(r"^data:(?P<type>image/[\w.+-]+);base64,(?P<data>.+)$", re.DOTALL)
 PROCEEDING = re.compile(r"^(?P<number>\S+)\s+от\s+(?P<date>\d{2}\.\d{2}\.\d{4})")
 DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")

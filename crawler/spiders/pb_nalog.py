@@ -150,16 +150,17 @@ class PbNalogSpider(SourceSpider):
     name = "pb_nalog"
     jurisdiction = "RU"
     evidence = ("tax_risk_flags", "tax_card")
-    # A search row (the marks of its mode are checked by the mode) and the company card.
+    # A search row (the marks of its mode are checked by the mode) and the company card (the card's shape
+    # follows the hand-made one: a real card's other fields will show as unread).
     reads = {
-        "tax_risk_flags": Reads("inn ogrn token", ignored="egrulurl gosregurl okopf12 okved2dolya okved2dolyaname "
-                                                          "okved2maintype periodcode pr_sipst predo puchdocurl rsmppdf "
-                                                          "yearcode"),
-        "tax_card": Reads(ignored="activeAppeals arrear form1 is_p is_p_arrear is_p_offense is_p_ruk is_p_uchr "
-                                         "sschr taxpay type vestnik vyp.Адрес vyp.ДатаОГРН vyp.КПП vyp.КодОКВЭД "
-                                         "vyp.НаимОКВЭД vyp.СумКап vyp.arrear_periodcode vyp.arrear_yearcode "
-                                         "vyp.hastaxmode vyp.masrukinvalid vyp.masuchrinvalid vyp.pr_otch_zd_date "
-                                         "vyp.rsmpcategory vyp.sulst_ex vyp.sulst_name_ex vyp.usn"),
+        "tax_risk_flags": Reads("inn ogrn token",
+                                ignored="egrulurl gosregurl okopf12 okved2dolya okved2dolyaname okved2maintype "
+                                        "periodcode pr_sipst predo puchdocurl rsmppdf yearcode"),
+        "tax_card": Reads(ignored="activeAppeals arrear form1 is_p is_p_arrear is_p_offense is_p_ruk is_p_uchr sschr "
+                                  "taxpay type vestnik vyp.Адрес vyp.ДатаОГРН vyp.КПП vyp.КодОКВЭД vyp.НаимОКВЭД "
+                                  "vyp.СумКап vyp.arrear_periodcode vyp.arrear_yearcode vyp.hastaxmode "
+                                  "vyp.masrukinvalid vyp.masuchrinvalid vyp.pr_otch_zd_date vyp.rsmpcategory "
+                                  "vyp.sulst_ex vyp.sulst_name_ex vyp.usn"),
     }
     counts = {"tax_risk_flags": (1, 1), "tax_card": (1, 1)}
 

@@ -97,12 +97,13 @@ class ServiceNalogDisqualifiedSpider(SourceSpider):
         if not isinstance(rows, list):
             raise SourceFailure("unparseable answer: service.nalog.ru answer has no data list")
         person, role, page = response.meta["person"], response.meta["role"], response.meta["page"]
-        for row in self.records(response, "disqualification", rows):
+        for row in self.checked("disqualification", rows):
             missing = [field for field in self.reads["disqualification"].required if not row[field]]
             if missing:
                 raise SourceFailure(f"layout changed (disqualification record leaves {', '.join(missing)} empty)")
-            if person_key(row["ФИО"]) != person_key(person):
-                continue  # the search also matches parts of names
+        # The search also matches parts of names.
+        for row in self.records(response, "disqualification", rows,
+                                about=lambda row: person_key(row["ФИО"]) == person_key(person)):
             yield self.fact(
                 response, "disqualification", row.get("НомЗап") or f"{row['ФИО']}:{row['ДатаНачДискв']}",
                 person=row["ФИО"], searched_for=person, searched_role=role,

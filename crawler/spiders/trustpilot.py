@@ -83,8 +83,8 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
     after = ("companies_house",)
     registry = "companies_house"
     site = "trustpilot.com"
-    reads = {"review": Reads(ignored="consumer dates.experiencedDate dates.updatedDate filtered language likes location "
-                                     "pending source")}
+    reads = {"review": Reads(ignored="consumer dates.experiencedDate dates.updatedDate filtered language likes "
+                                     "location pending source")}
     counts = {"review_page": (1, MAX_BUSINESSES)}
     needs_browser = False  # only to retry what plain HTTP is refused
     browser_context = {"locale": "en-GB", "timezone_id": "Europe/London"}
