@@ -41,9 +41,9 @@ def start_check(db: Path, subject_of: Callable[[int], Subject]) -> Subject:
     return subject_of(check_id)
 
 
-def replay(spider_cls: type, subject: Subject, replay_dir: Path, db: Path, **settings: Any) -> SourceRun:
+def replay(spider_cls: type, subject: Subject, replay_dir: Path, db: Path) -> SourceRun:
     """The source run of `spider_cls` for `subject`, every request answered from `replay_dir`."""
-    crawler = get_crawler(spider_cls, {"CLIENTVET_DB": str(db), "CLIENTVET_REPLAY": str(replay_dir), **settings})
+    crawler = get_crawler(spider_cls, {"CLIENTVET_DB": str(db), "CLIENTVET_REPLAY": str(replay_dir)})
     spider = spider_cls.from_crawler(crawler, subjects=[subject])
     crawler.spider = spider
     steps = [load_object(path).from_crawler(crawler) for path in sorted(ITEM_PIPELINES, key=ITEM_PIPELINES.get)]

@@ -81,21 +81,22 @@ def nested(key: str, change: Callable[[dict], dict]) -> Callable[[dict], dict]:
     return lambda row: {**row, key: change(row[key])}
 
 
+def run_in(directory: Path, spider: type, subject_of: Callable[[int], Subject], *hars: Path, before: tuple = ()):
+    """The source run of `spider`, replayed from these HAR files, after the sources it waits for."""
+    replay_dir = directory / "replay"
+    replay_dir.mkdir(parents=True)
+    for har in hars:
+        (replay_dir / f"{har.parent.name}-{har.name}").symlink_to(har)
+    subject = start_check(directory / "db.sqlite", subject_of)
+    for source in before:
+        replay(source, subject, replay_dir, directory / "db.sqlite")
+    return replay(spider, subject, replay_dir, directory / "db.sqlite")
+
+
 @pytest.fixture
 def run(tmp_path):
-    """run(spider, subject_of, *hars, before=(spiders…)): the source run, from a replay dir of these HAR files."""
-    directory = tmp_path / "replay"
-    directory.mkdir()
-
-    def run(spider: type, subject_of: Callable[[int], Subject], *hars: Path, before: tuple = ()):
-        for har in hars:
-            (directory / f"{har.parent.name}-{har.name}").symlink_to(har)
-        db = tmp_path / "db.sqlite"
-        subject = start_check(db, subject_of)
-        for source in before:
-            replay(source, subject, directory, db)
-        return replay(spider, subject, directory, db)
-    return run
+    """run(spider, subject_of, *hars, before=(spiders…)): one source run in this test's directory."""
+    return lambda *args, **kwargs: run_in(tmp_path, *args, **kwargs)
 
 
 @pytest.fixture
@@ -230,18 +231,6 @@ def test_disqualification_records_renamed_fail(recordings, run, change, tmp_path
         found = run_in(tmp_path / f"case{number}", ServiceNalogDisqualifiedSpider, ru(SBERBANK),
                        recordings / "egrul/7707083893.har", har, before=(EgrulSpider,))
         assert (found.status, found.reason) == ("failed", f"layout changed (disqualification record {reason})")
-
-
-def run_in(directory: Path, spider: type, subject_of, *hars: Path, before: tuple = ()):
-    """A source run from its own replay directory (for tests that replay more than once)."""
-    replay_dir = directory / "replay"
-    replay_dir.mkdir(parents=True)
-    for har in hars:
-        (replay_dir / f"{har.parent.name}-{har.name}").symlink_to(har)
-    subject = start_check(directory / "db.sqlite", subject_of)
-    for source in before:
-        replay(source, subject, replay_dir, directory / "db.sqlite")
-    return replay(spider, subject, replay_dir, directory / "db.sqlite")
 
 
 def test_appointments_renamed_inside_fail_instead_of_a_fact_of_nulls(run, change):
