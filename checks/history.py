@@ -14,12 +14,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
 from clientvet.evidence.companies import CompanyRef, UnknownCompany
 from clientvet.evidence.identifiers import InvalidIdentifier
+from clientvet.evidence.parsing import money
 
 NORMAL_DELAY_DAYS = 3  # "1–3 days late is normal"
 PART_WAYS_DELAY_DAYS = 15  # "15–30 days late means renegotiate or part ways"
@@ -218,12 +218,12 @@ def _optional_date(value: str) -> str | None:
 
 def _amount(value: str) -> float:
     try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
+        amount = money(value)
+    except ValueError:
         raise ValueError(f"{value!r} is not a number like 1500.00") from None
-    if not amount.is_finite() or amount <= 0:
+    if amount <= 0:
         raise ValueError(f"{value!r} must be a positive number")
-    return float(amount)
+    return amount
 
 
 def _currency(value: str) -> str:

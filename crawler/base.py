@@ -1,16 +1,20 @@
 """What every source spider shares: subjects, honest per-source status, helpers.
 
 A source subclass declares what it is (jurisdiction, evidence kinds, key,
-browser) and writes `requests_for(subject)` plus parse callbacks that yield
-`self.fact(...)` or more `self.request(...)`. Anything that goes wrong — an
-HTTP error, a block, a captcha, an exception in a parser, an unrecorded replay
-request — marks the source failed for that subject with the reason.
+browser) and what a sane answer looks like: the records it reads (`reads`: the
+fields every one carries) and how many facts of a kind one subject yields
+(`counts`). It writes `requests_for(subject)` plus parse callbacks that read the
+answer's rows through `self.records(...)` and yield `self.fact(...)` or more
+`self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
+captcha, an exception in a parser, an unrecorded replay request, a record
+without a declared field, a count out of bounds — marks the source failed for
+that subject with the reason. Fields the parser never read are counted.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, ClassVar, Iterable
 
@@ -26,7 +30,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
 from clientvet import config
-from clientvet.crawler.items import Fact, Subject
+from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
 from clientvet.crawler.middlewares import UnrecordedRequest
 from clientvet.crawler.store import open_store
 
@@ -49,10 +53,15 @@ class ApiKey:
         return config.secret(self.env, self.config)
 
 
+Counts = dict[str, tuple[int, int | None]]  # fact kind → (fewest, most; None: no limit)
+
+
 @dataclass
 class _SubjectState:
+    tally: FieldTally
     requests: int = 0
     facts: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     skipped: str | None = None
 
@@ -60,19 +69,25 @@ class _SubjectState:
 class Ledger:
     """Per-subject bookkeeping for one source; becomes the source_runs rows."""
 
-    def __init__(self) -> None:
-        self.states: dict[Subject, _SubjectState] = defaultdict(_SubjectState)
+    def __init__(self, reads: dict[str, Reads] | None = None, counts: Counts | None = None) -> None:
+        self.counts = counts or {}
+        self.states: dict[Subject, _SubjectState] = defaultdict(lambda: _SubjectState(FieldTally(reads or {})))
 
     def request_sent(self, subject: Subject) -> None:
         self.states[subject].requests += 1
 
-    def fact_stored(self, subject: Subject) -> None:
+    def fact_stored(self, subject: Subject, kind: str) -> None:
         self.states[subject].facts += 1
+        self.states[subject].kinds[kind] += 1
 
     def fail(self, subject: Subject, reason: str) -> None:
         failures = self.states[subject].failures
         if reason not in failures:
             failures.append(reason)
+
+    def tally(self, subject: Subject | None) -> FieldTally:
+        """What the source read of the records it took for the subject."""
+        return self.states[subject].tally
 
     def skip(self, subject: Subject, reason: str) -> None:
         self.states[subject].skipped = reason
@@ -83,7 +98,23 @@ class Ledger:
             return "skipped", state.skipped
         if state.failures:
             return "failed", "; ".join(state.failures)
-        return ("ok", None) if state.facts else ("empty", None)
+        if not state.facts:
+            return "empty", None
+        miscounted = [f"expected {_bounds(*bounds)} {kind}, got {state.kinds[kind]}"
+                      for kind, bounds in self.counts.items() if not _within(state.kinds[kind], *bounds)]
+        return ("failed", f"layout changed ({'; '.join(miscounted)})") if miscounted else ("ok", None)
+
+
+def _within(count: int, fewest: int, most: int | None) -> bool:
+    return fewest <= count and (most is None or count <= most)
+
+
+def _bounds(fewest: int, most: int | None) -> str:
+    if most is None:
+        return f"at least {fewest}"
+    if fewest == most:
+        return str(most)
+    return f"at most {most}" if fewest == 0 else f"{fewest} to {most}"
 
 
 def describe_failure(failure: Failure) -> str:
@@ -106,6 +137,10 @@ def describe_failure(failure: Failure) -> str:
 class SourceSpider(scrapy.Spider):
     jurisdiction: ClassVar[str]
     evidence: ClassVar[tuple[str, ...]]
+    # What a sane answer looks like: the records the parser reads, and how many facts of a kind a
+    # subject yields when the source found anything (a source that found nothing stays "empty").
+    reads: ClassVar[dict[str, Reads]] = {}
+    counts: ClassVar[Counts] = {}
     essential: ClassVar[bool] = False
     needs_browser: ClassVar[bool] = False
     api_key: ClassVar[ApiKey | None] = None
@@ -113,7 +148,7 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, subjects: Iterable[Subject] = (), **kwargs: Any):
         super().__init__(**kwargs)
         self.subjects = list(subjects)
-        self.ledger = Ledger()
+        self.ledger = Ledger(self.reads, self.counts)
         self.key: str | None = None
 
     @classmethod
@@ -141,6 +176,38 @@ class SourceSpider(scrapy.Spider):
     def fact(self, response: Response, kind: str, key: str, **data: Any) -> Fact:
         return Fact(subject=response.meta["subject"], source=self.name, kind=kind, key=str(key),
                     data=data, response_id=response.meta.get("response_id"))
+
+    def records(self, response: Response, name: str, rows: Any, *,
+                about: Callable[[dict], bool] | None = None) -> list[Record]:
+        """The rows of an answer, each checked against `reads[name]`, as Records that note what the parser reads.
+
+        `about` picks the rows that are the subject's (a search also finds others): the fields of the others,
+        which the parser leaves alone, are not counted as unread.
+        """
+        tally = self.ledger.tally(response.meta.get("subject"))
+        taken = []
+        for row in self.checked(name, rows):
+            trial = FieldTally(self.reads)  # what `about` reads of a row counts only if the row is taken
+            if about is None or about(trial.record(name, row)):
+                tally.looked_at |= trial.looked_at
+                taken.append(tally.record(name, row))
+        return taken
+
+    def record(self, response: Response, name: str, raw: Any) -> Record:
+        """One record (a whole answer, or a part of it) checked against `reads[name]`, read through a Record."""
+        [record] = self.records(response, name, [raw])
+        return record
+
+    def checked(self, name: str, rows: Any) -> list[dict]:
+        """The rows, when each is an object with every field `reads[name]` declares; else a changed layout."""
+        if not isinstance(rows, list):
+            raise SourceFailure(f"layout changed ({name} records are not a list)")
+        if not all(isinstance(row, dict) for row in rows):
+            raise SourceFailure(f"layout changed (a {name} record is not an object)")
+        for row in rows:
+            if missing := self.reads[name].missing(row):
+                raise SourceFailure(f"layout changed ({name} record lacks {', '.join(missing)})")
+        return rows
 
     def json(self, response: Response) -> Any:
         """The JSON body, or a SourceFailure naming what came back instead."""
@@ -172,7 +239,11 @@ class SourceSpider(scrapy.Spider):
                 self.ledger.fail(subject, f"interrupted: crawl ended with {reason}")
             status, why = self.ledger.outcome(subject)
             state = self.ledger.states[subject]
-            self.store.source_finished(subject.check_id, self.name, status, why, state.requests, state.facts)
+            unread = state.tally.unread()
+            self.store.source_finished(subject.check_id, self.name, status, why, state.requests, state.facts, unread)
+            self.logger.info("%s: %s%s, %d request(s), %d fact(s)%s", subject.company_key, status,
+                             f" ({why})" if why else "", state.requests, state.facts,
+                             f"; unread: {', '.join(unread)}" if unread else "")
             self.crawler.signals.send_catch_log(
                 source_finished, source=self.name, subject=subject, status=status, reason=why)
 

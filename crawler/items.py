@@ -1,9 +1,12 @@
-"""The one item every source yields: a normalised fact about the subject."""
+"""The one item every source yields (a normalised fact about the subject), and the raw records it is read from."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
+
+from clientvet.evidence.identifiers import is_sole_trader
 
 # Fact kinds and the fields a source must fill for each: a parser that cannot
 # fill them has met a format it does not understand, which is a failure.
@@ -49,7 +52,7 @@ class Subject:
 
     @property
     def is_sole_trader(self) -> bool:
-        return len(self.value) in (12, 15) and self.jurisdiction == "RU"
+        return is_sole_trader(self.jurisdiction, self.scheme, self.value)
 
 
 @dataclass
@@ -60,3 +63,130 @@ class Fact:
     key: str
     data: dict[str, Any] = field(default_factory=dict)
     response_id: int | None = None
+
+
+# --- what a source reads: declared record shapes, and the records read through a tally --------
+
+
+class Reads:
+    """One kind of record in a source's answers: the fields every one carries, and those left unread on purpose.
+
+    Fields are separated by spaces; a dotted field is one of a nested record ("status.code"), and a
+    dotted record name ("bankruptcy_case.lastLegalCase") declares a nested record checked on its own.
+    An ignored field also covers the fields nested in it; "*" ignores every field but the required ones
+    (a record read only to find another, like a search hit's id).
+    """
+
+    def __init__(self, required: str = "", *, ignored: str = ""):
+        self.required = tuple(required.split())
+        self.ignored = tuple(ignored.split())
+
+    def missing(self, row: dict) -> list[str]:
+        return [path for path in self.required if not _has(row, path.split("."))]
+
+    def ignores(self, field: str) -> bool:
+        return any(name in ("*", field) or field.startswith(f"{name}.") for name in self.ignored)
+
+
+def _has(row: Any, path: list[str]) -> bool:
+    return not path or (isinstance(row, dict) and dict.__contains__(row, path[0])
+                        and _has(dict.get(row, path[0]), path[1:]))
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+class FieldTally:
+    """The fields of the records one source read for one subject: which were there, which the parser used.
+
+    A field counts as read once the parser looked at it in any record of its kind; one it never looked at
+    (a field the site added or renamed) is reported with the number of records that carried it.
+    """
+
+    def __init__(self, reads: dict[str, Reads]):
+        self.reads = reads
+        self.carried: Counter[str] = Counter()
+        self.looked_at: set[str] = set()
+
+    def record(self, name: str, raw: dict) -> Record:
+        return raw if isinstance(raw, Record) and raw.tally is self else Record(raw, name, self)
+
+    def carry(self, path: str, raw: dict) -> None:
+        self.carried.update(f"{path}.{key}" for key, value in dict.items(raw) if _filled(value))
+
+    def look(self, path: str, keys: Iterable[str]) -> None:
+        self.looked_at.update(f"{path}.{key}" for key in keys)
+
+    def unread(self) -> dict[str, int]:
+        return {path: count for path, count in sorted(self.carried.items())
+                if path not in self.looked_at and not self._ignored(path)}
+
+    def _ignored(self, path: str) -> bool:
+        return any(path.startswith(f"{name}.") and reads.ignores(path[len(name) + 1:])
+                   for name, reads in self.reads.items())
+
+
+class Record(dict):
+    """A raw record the parser reads through: the tally learns which fields it used.
+
+    It is the record's own dict, so parsers read it like any other; nested records and lists of records
+    come back as Records too, their fields named by their path ("bankruptcy_case.lastLegalCase.number").
+    """
+
+    def __init__(self, raw: dict, path: str, tally: FieldTally):
+        super().__init__(dict.items(raw))  # the fields as they are, none counted as read
+        self.path, self.tally = path, tally
+        self.nested: dict[Any, Any] = {}
+        tally.carry(path, raw)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.tally.look(self.path, [key])
+        if key not in self.nested:
+            self.nested[key] = self._wrap(key, dict.__getitem__(self, key))
+        return self.nested[key]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.tally.look(self.path, [key])
+        return self[key] if dict.__contains__(self, key) else default
+
+    def __contains__(self, key: object) -> bool:
+        self.tally.look(self.path, [key])
+        return dict.__contains__(self, key)
+
+    def first(self, *keys: str) -> Any:
+        """The first of these fields that is filled; every one counts as read."""
+        values = [self.get(key) for key in keys]
+        return next((value for value in values if value not in (None, "")), None)
+
+    # Whoever walks the whole record reads every field.
+    def __iter__(self):
+        self.tally.look(self.path, dict.keys(self))
+        return dict.__iter__(self)
+
+    def keys(self):
+        self.tally.look(self.path, dict.keys(self))
+        return dict.keys(self)
+
+    def values(self):
+        return [self[key] for key in dict.keys(self)]
+
+    def items(self):
+        return [(key, self[key]) for key in dict.keys(self)]
+
+    def _wrap(self, key: Any, value: Any) -> Any:
+        path = f"{self.path}.{key}"
+        if isinstance(value, dict):
+            return Record(value, path, self.tally)
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            return [Record(item, path, self.tally) if isinstance(item, dict) else item for item in value]
+        return value
+
+
+def plain(value: Any) -> Any:
+    """Data as JSON holds it: Records become plain dicts (without counting as read), tuples lists."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in dict.items(value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value

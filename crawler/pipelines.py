@@ -1,4 +1,8 @@
-"""Item pipelines every source passes through: validate, then store with history."""
+"""Item pipelines every source passes through: normalise, validate against the declaration, store, count.
+
+A fact that fails a step is dropped and fails its source for the subject; how many facts
+of each kind were stored is what the source's declared counts are checked against.
+"""
 
 from __future__ import annotations
 
@@ -6,50 +10,70 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from clientvet.crawler.items import FACT_KINDS, Fact
+from clientvet.crawler.items import FACT_KINDS, Fact, plain
 from clientvet.crawler.store import open_store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+JSON_SCALARS = (str, int, float, bool, type(None))
 
-class ValidateFact:
-    """Refuse facts a parser could not fill: the source fails loudly instead of storing nonsense."""
+
+class FactStep:
+    """One step: reads the spider of the crawl, fails the subject's source when it refuses a fact."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ValidateFact:
+    def from_crawler(cls, crawler: Crawler) -> FactStep:
         return cls(crawler)
 
+    def refuse(self, item: Fact, problem: str) -> None:
+        self.crawler.spider.ledger.fail(item.subject, problem)
+        raise DropItem(problem)
+
+
+class NormaliseFact(FactStep):
+    """Fact data as it will be stored: plain JSON values (the raw records it was read from let go)."""
+
     def process_item(self, item: Fact) -> Fact:
-        required = FACT_KINDS.get(item.kind)
-        problem = None
-        if required is None:
-            problem = f"unknown fact kind {item.kind!r}"
-        elif not item.key:
-            problem = f"{item.kind} without a key"
-        else:
-            missing = [name for name in required if item.data.get(name) in (None, "")]
-            if missing:
-                problem = f"{item.kind} {item.key} lacks {', '.join(missing)}"
-        if problem:
-            self.crawler.spider.ledger.fail(item.subject, f"unparseable answer: {problem}")
-            raise DropItem(problem)
+        item.data = plain(item.data)
+        if odd := next((name for name, value in item.data.items() if not _json(value)), None):
+            self.refuse(item, f"unparseable answer: {item.kind} {item.key} field {odd} is not JSON data")
         return item
 
 
-class StoreFact:
+def _json(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _json(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(map(_json, value))
+    return isinstance(value, JSON_SCALARS)
+
+
+class ValidateFact(FactStep):
+    """Refuse facts the source does not declare or could not fill: it fails loudly instead of storing nonsense."""
+
+    def process_item(self, item: Fact) -> Fact:
+        required = FACT_KINDS.get(item.kind)
+        if required is None:
+            self.refuse(item, f"unparseable answer: unknown fact kind {item.kind!r}")
+        if item.kind not in self.crawler.spider.evidence:
+            self.refuse(item, f"layout changed ({item.kind} facts, which the source does not declare)")
+        if not item.key:
+            self.refuse(item, f"layout changed ({item.kind} without a key)")
+        if missing := [name for name in required if item.data.get(name) in (None, "")]:
+            self.refuse(item, f"layout changed ({item.kind} {item.key} lacks {', '.join(missing)})")
+        return item
+
+
+class StoreFact(FactStep):
     """Upsert the fact with first_seen / last_seen and the response it came from."""
 
     def __init__(self, crawler: Crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.store = open_store(crawler.settings["CLIENTVET_DB"])
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StoreFact:
-        return cls(crawler)
 
     def process_item(self, item: Fact) -> Fact:
         self.store.record_fact(
@@ -61,5 +85,12 @@ class StoreFact:
             data=item.data,
             response_id=item.response_id,
         )
-        self.crawler.spider.ledger.fact_stored(item.subject)
+        return item
+
+
+class CountFact(FactStep):
+    """The source's status for the subject counts the stored fact (by kind, for the declared counts)."""
+
+    def process_item(self, item: Fact) -> Fact:
+        self.crawler.spider.ledger.fact_stored(item.subject, item.kind)
         return item

@@ -35,8 +35,10 @@ DOWNLOADER_MIDDLEWARES = {
     "clientvet.crawler.middlewares.ReplayMiddleware": 990,
 }
 ITEM_PIPELINES = {
-    "clientvet.crawler.pipelines.ValidateFact": 100,
-    "clientvet.crawler.pipelines.StoreFact": 200,
+    "clientvet.crawler.pipelines.NormaliseFact": 100,
+    "clientvet.crawler.pipelines.ValidateFact": 200,
+    "clientvet.crawler.pipelines.StoreFact": 300,
+    "clientvet.crawler.pipelines.CountFact": 400,
 }
 
 LOG_LEVEL = "WARNING"

@@ -38,9 +38,12 @@ class Identity:
 
     @property
     def is_sole_trader(self) -> bool:
-        return (self.scheme == "inn" and len(self.value) == 12) or (
-            self.scheme == "ogrn" and len(self.value) == 15
-        )
+        return is_sole_trader(self.jurisdiction, self.scheme, self.value)
+
+
+def is_sole_trader(jurisdiction: str, scheme: str, value: str) -> bool:
+    """A Russian sole trader: a person's 12-digit INN, or a 15-digit OGRNIP."""
+    return jurisdiction == "RU" and ((scheme == "inn" and len(value) == 12) or (scheme == "ogrn" and len(value) == 15))
 
 
 def _digits(kind: str, value: str, lengths: tuple[int, ...]) -> str:

@@ -141,3 +141,9 @@ def m002_signals_and_history(db: Database) -> None:
 def m003_check_terms(db: Database) -> None:
     """What the salesperson is judging the company for (purpose, amount, contact person), per check."""
     db["checks"].add_column("terms", str)
+
+
+@migrations()
+def m004_unread_fields(db: Database) -> None:
+    """Fields a source's answers carried that its parser never read (JSON {field: records}): a changed format shows."""
+    db["source_runs"].add_column("unread_fields", str)

@@ -57,6 +57,7 @@ class SourceRun:
     finished_at: str | None
     requests: int
     facts: int
+    unread_fields: dict[str, int] = field(default_factory=dict)  # field the parser never read → records with it
 
 
 @dataclass
@@ -169,18 +170,19 @@ class Store:
             )
 
     def source_finished(self, check_id: int, source: str, status: str, reason: str | None,
-                        requests: int, facts: int) -> None:
+                        requests: int, facts: int, unread_fields: dict[str, int] | None = None) -> None:
         with self.db.atomic():
             self.db["source_runs"].update(
                 (check_id, source),
                 {"status": status, "reason": reason, "finished_at": utc_now(),
-                 "requests": requests, "facts": facts},
+                 "requests": requests, "facts": facts,
+                 "unread_fields": json.dumps(unread_fields or {}, ensure_ascii=False, sort_keys=True)},
             )
 
     def source_runs(self, check_id: int) -> list[SourceRun]:
         return [
             SourceRun(r["source"], r["status"], r["reason"], r["started_at"], r["finished_at"],
-                      r["requests"] or 0, r["facts"] or 0)
+                      r["requests"] or 0, r["facts"] or 0, json.loads(r["unread_fields"] or "{}"))
             for r in self.db.query(
                 "select * from source_runs where check_id = ? order by source", [check_id])
         ]

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 
 BASE = "https://bankrot.fedresurs.ru"
 HEADERS = {"Referer": f"{BASE}/", "Accept": "application/json, text/plain, */*"}
@@ -51,6 +51,11 @@ class BankrotFedresursSpider(SourceSpider):
     name = "bankrot_fedresurs"
     jurisdiction = "RU"
     evidence = ("bankruptcy_case",)
+    # A debtor and the last of its cases; the arbitration manager's name is anonymised in the recordings.
+    reads = {"bankruptcy_case": Reads("guid inn name status", ignored="address region statusUpdateDate"),
+             "bankruptcy_case.lastLegalCase": Reads("number status.code status.description",
+                                                    ignored="arbitrManagerFio")}
+    counts = {"bankruptcy_case": (1, 1)}  # one debtor record per INN
     essential = True
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
@@ -63,12 +68,15 @@ class BankrotFedresursSpider(SourceSpider):
         answer = self.json(response)
         if "pageData" not in answer:
             raise SourceFailure("unparseable answer: bankrot.fedresurs.ru reply has no pageData")
+        if answer.get("total") and not answer["pageData"]:
+            raise SourceFailure(f"layout changed ({answer['total']} debtors found, none listed)")
         subject = response.meta["subject"]
-        for debtor in answer["pageData"]:
-            # The search also matches other text; only the subject's own record is its bankruptcy.
-            if subject.value not in (debtor.get("inn"), debtor.get("ogrn"), debtor.get("ogrnip")):
-                continue
-            case = debtor.get("lastLegalCase") or {}
+        # The search also matches other text; only the subject's own record is its bankruptcy.
+        debtors = self.records(response, "bankruptcy_case", answer["pageData"], about=lambda debtor:
+                               subject.value in (debtor.get("inn"), debtor.get("ogrn"), debtor.get("ogrnip")))
+        for debtor in debtors:
+            case = self.record(response, "bankruptcy_case.lastLegalCase", debtor["lastLegalCase"]) \
+                if debtor.get("lastLegalCase") else {}
             status = case.get("status") or {}
             stage, active, recognised = classify_stage(status.get("code"), status.get("description"))
             yield self.fact(

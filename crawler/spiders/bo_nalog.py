@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 
 BASE = "https://bo.nalog.ru"
 HEADERS = {"Referer": f"{BASE}/", "Accept": "application/json, text/plain, */*"}
@@ -51,7 +51,7 @@ def year_of(period: dict) -> int:
     try:
         return int(period["period"])
     except (KeyError, TypeError, ValueError):
-        raise SourceFailure(f"unparseable answer: bo.nalog.ru period without a year: {period!r:.200}") from None
+        raise SourceFailure(f"layout changed (a bo.nalog.ru period without a year: {period!r:.200})") from None
 
 
 def details_form(answer: Any, bfo_id: int) -> dict:
@@ -101,6 +101,11 @@ class BoNalogSpider(SourceSpider):
     name = "bo_nalog"
     jurisdiction = "RU"
     evidence = ("financial_statement",)
+    # A search hit (read for its id) and a period of the list; the details form is checked line by line.
+    reads = {"organisation": Reads("id inn ogrn", ignored="*"),
+             "period": Reads("id period", ignored="actualBfoDate actualCorrectionDate hasAz hasKs isCb knd mspCategory "
+                                                  "organizationInfo publication published publishedCorrectionDate "
+                                                  "publishedCorrectionNumber requiredAz")}
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if subject.is_sole_trader:
@@ -115,16 +120,17 @@ class BoNalogSpider(SourceSpider):
         if not isinstance(answer, dict) or not isinstance(answer.get("content"), list):
             raise SourceFailure("unparseable answer: bo.nalog.ru search has no content list")
         subject = response.meta["subject"]
-        ids = {row["id"] for row in answer["content"]
-               if subject.value in (TAG.sub("", row.get("inn") or ""), row.get("ogrn")) and row.get("id")}
-        for org_id in sorted(ids):
+        # The INN comes marked up as the search highlights it: <strong>5036045205</strong>.
+        rows = self.records(response, "organisation", answer["content"],
+                            about=lambda row: subject.value in (TAG.sub("", row["inn"] or ""), row["ogrn"]))
+        for org_id in sorted({row["id"] for row in rows if row["id"]}):
             yield self.request(subject, f"{BASE}/nbo/organizations/{org_id}/bfo/", self.parse_periods,
                                headers=HEADERS, meta={"org_id": org_id})
 
     def parse_periods(self, response):
-        periods = self.json(response)
-        if not isinstance(periods, list) or not all(isinstance(p, dict) and p.get("id") for p in periods):
-            raise SourceFailure("unparseable answer: bo.nalog.ru period list is not a list of periods with ids")
+        periods = self.records(response, "period", self.json(response))
+        if not all(period["id"] for period in periods):
+            raise SourceFailure("layout changed (a bo.nalog.ru period without an id)")
         if not periods:
             return
         latest = max(periods, key=lambda p: (year_of(p), p.get("actualCorrectionNumber") or 0))

@@ -18,29 +18,21 @@ from typing import Iterator
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 
 LIST_URL = "https://www.cbr.ru/inside/warning-list/black-list-json"
 HEADERS = {"Accept": "application/json"}
-# Keys every record has (values may be null); a missing key would silently read as "no INN".
-RECORD_FIELDS = ("Id", "DT", "Name", "INN", "Sign", "Closed", "Comment")
 # Phrase of the Bank's comment → what the record says about the INN's owner.
 COMMENT_MEANINGS = {"использует данные легального участника": "impersonated"}
 SIGN_SEPARATOR = re.compile(r",\s*(?=Признак)")
 COMPANIES_ONLY = "the warning list gives INNs of companies only, none of sole traders"
 
 
-def parse_list(answer: object) -> list[dict]:
-    """The records, or a SourceFailure when the file is not the list we know."""
+def list_records(answer: object) -> list:
+    """The records of the list, or a SourceFailure when the file is not the list we know."""
     records = answer.get("RC") if isinstance(answer, dict) else None
     if not isinstance(records, list) or not records:
         raise SourceFailure("unparseable answer: the warning list has no RC records")
-    for record in records:
-        missing = [key for key in RECORD_FIELDS if not isinstance(record, dict) or key not in record]
-        if missing:
-            raise SourceFailure(f"unparseable answer: a warning list record lacks {', '.join(missing)}")
-    if not any(inn_of(record) for record in records):
-        raise SourceFailure("unparseable answer: no record of the warning list carries an INN")
     return records
 
 
@@ -57,6 +49,8 @@ class CbrWarningSpider(SourceSpider):
     name = "cbr_warning"
     jurisdiction = "RU"
     evidence = ("warning_list_entry",)
+    # Keys every record has (values may be null); a missing key would silently read as "no INN".
+    reads = {"warning_list_entry": Reads("Id DT Name INN Sign Closed Comment")}
     after = ("egrul",)  # only for the INN of a company checked by its OGRN
 
     def __init__(self, *args, **kwargs):
@@ -85,7 +79,9 @@ class CbrWarningSpider(SourceSpider):
         return next((r.data["inn"] for r in records if r.data.get("inn")), None)
 
     def parse(self, response):
-        records = parse_list(self.json(response))
+        records = self.checked("warning_list_entry", list_records(self.json(response)))
+        if not any(inn_of(record) for record in records):
+            raise SourceFailure("layout changed (no record of the warning list carries an INN)")
         listed: dict[str, list[dict]] = defaultdict(list)
         for record in records:
             if inn_of(record):
@@ -95,10 +91,11 @@ class CbrWarningSpider(SourceSpider):
             if len(inn) == 12 and not traders_listed:
                 self.ledger.skip(subject, COMPANIES_ONLY)
                 continue
-            for record in listed.get(inn, ()):
+            tally = self.ledger.tally(subject)
+            for record in (tally.record("warning_list_entry", raw) for raw in listed.get(inn, ())):
                 fact = self.fact(
                     response, "warning_list_entry", record["Id"],
-                    name=record["Name"], inn=inn, listed_on=record["DT"],
+                    name=record["Name"], inn=inn_of(record), listed_on=record["DT"],
                     signs=[s.strip() for s in SIGN_SEPARATOR.split(record["Sign"] or "") if s.strip()],
                     meaning=meaning(record["Comment"]), comment=record["Comment"] or None,
                     closed=bool(record["Closed"]), org_type=record.get("OrgType"), site=record.get("Site"),

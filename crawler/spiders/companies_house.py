@@ -20,7 +20,7 @@ from scrapy.settings import BaseSettings
 from w3lib.http import basic_auth_header
 
 from clientvet.crawler.base import ApiKey, SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 
 BASE = "https://api.company-information.service.gov.uk"
 logger = logging.getLogger(__name__)
@@ -153,6 +153,33 @@ class CompaniesHouseSpider(SourceSpider):
     jurisdiction = "GB"
     evidence = ("registry_record", "officer", "officer_appointments", "psc", "psc_register", "charge",
                 "insolvency_case", "filing")
+    # Per record: the fields every one carries, and what is left unread on purpose (personal details of
+    # officers, links, paging, due dates the rules do not judge).
+    reads = {
+        "registry_record": Reads(
+            "company_number company_name company_status type date_of_creation",
+            ignored="accounts.accounting_reference_date accounts.last_accounts accounts.next_accounts "
+                    "accounts.next_due accounts.next_made_up_to can_file confirmation_statement.last_made_up_to "
+                    "confirmation_statement.next_due confirmation_statement.next_made_up_to etag "
+                    "has_super_secure_pscs jurisdiction last_full_members_list_date links "
+                    "previous_company_names.ceased_on previous_company_names.effective_from "
+                    "registered_office_is_in_dispute status undeliverable_registered_office_address"),
+        "officer": Reads("name officer_role", ignored="address country_of_residence date_of_birth occupation"),
+        "officer_appointments": Reads("total_results items",
+                                      ignored="items date_of_birth etag items_per_page kind links start_index"),
+        "appointment": Reads("appointed_to.company_number officer_role",
+                             ignored="address country_of_residence links name name_elements nationality occupation"),
+        "psc": Reads("kind", ignored="address country_of_residence date_of_birth etag identification name_elements "
+                                     "nationality"),
+        "psc_register": Reads("items", ignored="items items_per_page links.self start_index"),
+        "charge": Reads("status", ignored="classification.type delivered_on etag links particulars secured_details "
+                                          "transactions"),
+        "insolvency_case": Reads("type"),
+        "filing": Reads("transaction_id date description type",
+                        ignored="action_date associated_filings barcode category description_values.change_date "
+                                "links.document_metadata pages paper_filed resolutions subcategory"),
+    }
+    counts = {"registry_record": (1, 1), "psc_register": (0, 1)}  # one profile, one PSC register
     essential = True
     api_key = ApiKey(env="COMPANIES_HOUSE_API_KEY", config="companies_house.api_key")
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}
@@ -185,9 +212,7 @@ class CompaniesHouseSpider(SourceSpider):
     def parse_profile(self, response):
         if response.status == 404:
             return
-        profile = self.json(response)
-        if "company_number" not in profile:
-            raise SourceFailure("unparseable answer: Companies House profile has no company_number")
+        profile = self.record(response, "registry_record", self.json(response))
         yield self.fact(
             response, "registry_record", profile["company_number"],
             name=profile.get("company_name"), company_number=profile["company_number"],
@@ -209,7 +234,7 @@ class CompaniesHouseSpider(SourceSpider):
         if response.status == 404:
             return
         followed: set[str] = set()
-        for officer in self.items(response):
+        for officer in self.records(response, "officer", self.items(response)):
             appointments = ((officer.get("links") or {}).get("officer") or {}).get("appointments")
             key = appointments or f"{officer.get('name')}:{officer.get('appointed_on')}"
             active = not officer.get("resigned_on")
@@ -235,13 +260,14 @@ class CompaniesHouseSpider(SourceSpider):
         items = answer.get("items") if isinstance(answer, dict) else None
         if not isinstance(items, list) or "total_results" not in answer:
             raise SourceFailure(f"unparseable answer: no appointments list in {response.url}")
+        answer = self.record(response, "officer_appointments", answer)
         companies = [{
             "company_number": (item.get("appointed_to") or {}).get("company_number"),
             "company_name": (item.get("appointed_to") or {}).get("company_name"),
             "company_status": (item.get("appointed_to") or {}).get("company_status"),
             "role": item.get("officer_role"), "appointed_on": item.get("appointed_on"),
             "resigned_on": item.get("resigned_on"),
-        } for item in items]
+        } for item in self.records(response, "appointment", items)]
         officer_id = response.url.rstrip("/").split("/")[-2]
         yield self.fact(
             response, "officer_appointments", officer_id,
@@ -254,8 +280,9 @@ class CompaniesHouseSpider(SourceSpider):
         """Every person with significant control, and a summary the rules read (404: none registered)."""
         if response.status == 404:
             return
-        answer = self.json(response)
-        items = items_of(answer, response.url)
+        raw = self.json(response)
+        items = self.records(response, "psc", items_of(raw, response.url))
+        answer = self.record(response, "psc_register", raw)
         for person in items:
             key = ((person.get("links") or {}).get("self") or "").rsplit("/", 1)[-1] \
                 or f"{person.get('name')}:{person.get('notified_on')}"
@@ -277,9 +304,9 @@ class CompaniesHouseSpider(SourceSpider):
     def parse_charges(self, response):
         if response.status == 404:
             return
-        for charge in self.items(response):
+        for charge in self.records(response, "charge", self.items(response)):
             yield self.fact(
-                response, "charge", charge.get("charge_code") or str(charge.get("charge_number")),
+                response, "charge", str(charge.first("charge_code", "charge_number")),
                 status=charge.get("status"), created_on=charge.get("created_on"),
                 satisfied_on=charge.get("satisfied_on"),
                 persons_entitled=[p.get("name") for p in charge.get("persons_entitled") or []],
@@ -292,7 +319,7 @@ class CompaniesHouseSpider(SourceSpider):
         answer = self.json(response)
         if "cases" not in answer:
             raise SourceFailure("unparseable answer: Companies House insolvency reply has no cases")
-        for number, case in enumerate(answer["cases"], start=1):
+        for number, case in enumerate(self.records(response, "insolvency_case", answer["cases"]), start=1):
             yield self.fact(
                 response, "insolvency_case", str(case.get("number") or number),
                 type=case.get("type"),
@@ -305,10 +332,8 @@ class CompaniesHouseSpider(SourceSpider):
         """The latest page of filings, kept where they mean something: name, office, strike-off."""
         if response.status == 404:
             return
-        for filing in self.items(response):
+        for filing in self.records(response, "filing", self.items(response), about=filing_event):
             event = filing_event(filing)
-            if event is None:
-                continue
             values = filing.get("description_values") or {}
             link = ((filing.get("links") or {}).get("self") or "").rsplit("/", 1)[-1]
             yield self.fact(

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from clientvet.crawler.base import ApiKey, SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 from clientvet.evidence.store import Observation
 from clientvet.evidence.matching import match_names
 
@@ -78,7 +78,7 @@ def matching_party(parties: list[str], names: list[str]) -> tuple[str, str] | No
 def parse_result(result: dict[str, Any], names: list[str]) -> dict[str, Any] | None:
     """One search hit as a federal_case fact's data, or None when no party is the company."""
     if "docket_id" not in result or "caseName" not in result:
-        raise SourceFailure("unparseable answer: CourtListener result without docket_id or caseName")
+        raise SourceFailure("layout changed (a CourtListener result without docket_id or caseName)")
     found = matching_party([p for p in result.get("party") or [] if isinstance(p, str)], names)
     if found is None:
         return None
@@ -110,6 +110,12 @@ class CourtListenerSpider(SourceSpider):
     name = "courtlistener"
     jurisdiction = "US"
     evidence = ("federal_case", "federal_case_search")
+    # A search hit (parse_result requires its docket_id and caseName); attorneys, firms, documents not read.
+    reads = {"federal_case": Reads(ignored="assignedTo assigned_to_id attorney attorney_id caseNameFull court_exact "
+                                           "dateArgued firm firm_id jurisdictionType juryDemand meta more_docs "
+                                           "pacer_case_id party_id recap_documents referredTo referred_to_id "
+                                           "trustee_str")}
+    counts = {"federal_case_search": (1, 1)}  # how much of the one search was read
     api_key = ApiKey(env="COURTLISTENER_TOKEN", config="courtlistener.token")
     after = ("edgar",)  # the company's name and former names
     # CourtListener allows 5,000 API requests an hour per token; one at a time is far below it.
@@ -133,10 +139,10 @@ class CourtListenerSpider(SourceSpider):
         if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
             raise SourceFailure(f"unparseable answer: no results in {response.url}")
         meta = response.meta
-        for result in answer["results"]:
+        for result in self.records(response, "federal_case", answer["results"],
+                                   about=lambda result: parse_result(result, meta["names"]) is not None):
             case = parse_result(result, meta["names"])
-            if case:
-                yield self.fact(response, "federal_case", str(case["docket_id"]), **case)
+            yield self.fact(response, "federal_case", str(case["docket_id"]), **case)
         next_url = next_page(answer.get("next"))
         if next_url and meta["page"] < MAX_PAGES:
             yield self.search(meta["subject"], next_url, {**{k: meta[k] for k in ("names", "query")},

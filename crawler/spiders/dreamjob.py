@@ -56,6 +56,7 @@ class DreamjobSpider(ReviewSiteSpider):
     name = "dreamjob"
     site = "dreamjob.ru"
     reviewer = "employee"
+    counts = {"review_page": (1, MAX_EMPLOYERS)}
 
     def search(self, subject: Subject, company: Company) -> Iterator[scrapy.Request]:
         url = f"{SEARCH_URL}?{urlencode({'query': company.brand})}"

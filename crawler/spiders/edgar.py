@@ -20,7 +20,7 @@ import scrapy
 
 from clientvet import config
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 
 SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik}.json"
 COMPANY_FACTS_URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik}.json"
@@ -49,6 +49,9 @@ INSTANT_CONCEPTS = {
 }
 # A boolean element (2017 taxonomy); company facts may carry only numeric facts, so it is read when present.
 GOING_CONCERN_CONCEPT = "SubstantialDoubtAboutGoingConcernWithinOneYear"
+# One figure of a concept (units.<unit>[]): every one carries these, a duration's also its start.
+FIGURE = Reads("accn end filed form val")
+TAXONOMIES_WITHOUT_FIGURES = frozenset({"dei"})  # the cover page: shares outstanding, public float
 
 
 @dataclass(frozen=True)
@@ -118,10 +121,26 @@ def bankruptcy_reports(cik: str, filings: list[dict[str, Any]]) -> Iterator[dict
             }
 
 
-def _annual_values(concept_facts: dict, duration: bool) -> dict[str, dict[str, Any]]:
+def figures(concept: str, concept_facts: Any, unit: str | None = "USD", duration: bool = False) -> list[dict]:
+    """The figures of a concept in one unit (None: every unit); a figure without its fields is a changed layout."""
+    units = concept_facts.get("units") if isinstance(concept_facts, dict) else None
+    if not isinstance(units, dict) or not all(isinstance(values, list) for values in units.values()):
+        raise SourceFailure(f"layout changed (us-gaap:{concept} has no units of figures)")
+    if unit is not None and unit not in units:
+        raise SourceFailure(f"layout changed (us-gaap:{concept} has figures in {', '.join(units)}, none in {unit})")
+    found = [value for name, values in units.items() if unit in (None, name) for value in values]
+    required = FIGURE.required + (("start",) if duration else ())
+    for value in found:
+        missing = [field for field in required if not isinstance(value, dict) or field not in value]
+        if missing:
+            raise SourceFailure(f"layout changed (a us-gaap:{concept} figure lacks {', '.join(missing)})")
+    return found
+
+
+def _annual_values(concept: str, concept_facts: dict, duration: bool) -> dict[str, dict[str, Any]]:
     """USD values from annual reports by period end; a later filing (a restatement) wins."""
     by_end: dict[str, dict[str, Any]] = {}
-    for value in (concept_facts.get("units") or {}).get("USD") or []:
+    for value in figures(concept, concept_facts, duration=duration):
         if value.get("form") not in ANNUAL_REPORTS or not value.get("end") or value.get("val") is None:
             continue
         if duration != bool(value.get("start")):
@@ -142,18 +161,25 @@ def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
     """Revenue, net income and stockholders' equity per fiscal year-end, newest first, in USD."""
     if "facts" not in company_facts:
         raise SourceFailure("unparseable answer: EDGAR company facts have no facts")
-    gaap = company_facts["facts"].get("us-gaap") or {}
+    taxonomies = company_facts["facts"]
+    if "us-gaap" not in taxonomies and set(taxonomies) - TAXONOMIES_WITHOUT_FIGURES:
+        raise SourceFailure(f"layout changed (company facts in {', '.join(taxonomies)}, none in us-gaap)")
+    gaap = taxonomies.get("us-gaap") or {}
+    known = [name for concepts in (DURATION_CONCEPTS, INSTANT_CONCEPTS) for names in concepts.values()
+             for name in names if name in gaap]
+    if gaap and not known:
+        raise SourceFailure(f"layout changed ({len(gaap)} us-gaap concepts, none of revenue, net income or equity)")
     years: dict[str, dict[str, Any]] = {}
     for concepts, duration in ((DURATION_CONCEPTS, True), (INSTANT_CONCEPTS, False)):
         for measure, names in concepts.items():
-            for name in names:
-                for end, value in _annual_values(gaap.get(name) or {}, duration).items():
+            for name in filter(gaap.__contains__, names):
+                for end, value in _annual_values(name, gaap[name], duration).items():
                     year = years.setdefault(end, {"lines": {}})
                     if measure not in year:
                         year[measure] = value["val"]
                         year["lines"][measure] = _line(name, value)
-    for unit in ((gaap.get(GOING_CONCERN_CONCEPT) or {}).get("units") or {}).values():
-        for value in unit:
+    if GOING_CONCERN_CONCEPT in gaap:
+        for value in figures(GOING_CONCERN_CONCEPT, gaap[GOING_CONCERN_CONCEPT], unit=None):
             if value.get("end") in years and value.get("form") in ANNUAL_REPORTS:
                 years[value["end"]]["going_concern_doubt"] = bool(value.get("val"))
                 years[value["end"]]["lines"]["going_concern_doubt"] = _line(GOING_CONCERN_CONCEPT, value)
@@ -168,6 +194,13 @@ class EdgarSpider(SourceSpider):
     name = "edgar"
     jurisdiction = "US"
     evidence = ("registry_record", "bankruptcy_report", "annual_financials")
+    # The submissions (the registry card and the recent filings); company facts' figures are checked by FIGURE.
+    reads = {"registry_record": Reads(
+        "cik name filings.recent",
+        ignored="addresses.business.stateOrCountryDescription addresses.mailing.stateOrCountryDescription description "
+                "filings.files flags formerNames.from formerNames.to insiderTransactionForIssuerExists "
+                "insiderTransactionForOwnerExists investorWebsite phone stateOfIncorporationDescription website")}
+    counts = {"registry_record": (1, 1), "annual_financials": (0, YEARS_KEPT)}
     essential = True
     # SEC fair access: at most 10 requests a second. One at a time, 0.25 s ± 50% apart stays under 8.
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
@@ -192,6 +225,7 @@ class EdgarSpider(SourceSpider):
         submissions = self.json(response)
         if not submissions.get("name") or not submissions.get("cik"):
             raise SourceFailure("unparseable answer: EDGAR submissions have no name or cik")
+        submissions = self.record(response, "registry_record", submissions)
         cik = str(submissions["cik"]).zfill(10)
         filings = recent_filings(submissions)
         dates = sorted(f["filingDate"] for f in filings if f.get("filingDate"))

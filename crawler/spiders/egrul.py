@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from typing import Iterator
 
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
+from clientvet.evidence.parsing import iso_date
 
 BASE = "https://egrul.nalog.ru"
 HEADERS = {"X-Requested-With": "XMLHttpRequest", "Referer": f"{BASE}/index.html",
            "Accept": "application/json, text/javascript, */*; q=0.01"}
 MAX_POLLS = 10
 HEAD_PATTERN = re.compile(r"(?P<role>[^:]+):\s*(?P<name>[^,:]+)(?:,|$)")
-
-
-def iso_date(ddmmyyyy: str | None) -> str | None:
-    return datetime.strptime(ddmmyyyy, "%d.%m.%Y").date().isoformat() if ddmmyyyy else None
 
 
 def heads(text: str | None) -> list[tuple[str, str]]:
@@ -32,6 +28,9 @@ class EgrulSpider(SourceSpider):
     name = "egrul"
     jurisdiction = "RU"
     evidence = ("registry_record", "officer")
+    # A row: INN, kind (ul/ip), name, OGRN, registration date; the token of its PDF extract and the paging are not read.
+    reads = {"registry_record": Reads("i k n o r", ignored="t cnt pg tot")}
+    counts = {"registry_record": (1, None)}  # a sole trader registered more than once has a row per registration
     essential = True
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
@@ -66,9 +65,8 @@ class EgrulSpider(SourceSpider):
             return
         if "rows" not in answer:
             raise SourceFailure("unparseable answer: egrul.nalog.ru result has no rows")
-        for row in answer["rows"]:
-            if subject.value not in (row.get("i"), row.get("o")):
-                continue
+        for row in self.records(response, "registry_record", answer["rows"],
+                                about=lambda row: subject.value in (row["i"], row["o"])):
             yield from self.row_facts(response, row)
 
     def row_facts(self, response, row: dict):

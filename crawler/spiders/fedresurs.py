@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 
 BASE = "https://fedresurs.ru"
 HEADERS = {"Referer": f"{BASE}/", "Accept": "application/json, text/plain, */*"}
@@ -31,10 +31,20 @@ def notice_category(notice_type: str) -> str:
     return next((category for phrase, category in NOTICE_CATEGORIES if phrase in lowered), "other")
 
 
+def listed(answer: dict, what: str) -> None:
+    """An answer that announces records (`found`) must list some: none listed is a changed layout."""
+    if answer.get("found") and not answer["pageData"]:
+        raise SourceFailure(f"layout changed ({answer['found']} {what} found, none listed)")
+
+
 class FedresursSpider(SourceSpider):
     name = "fedresurs"
     jurisdiction = "RU"
     evidence = ("status_record", "notice")
+    reads = {"status_record": Reads("guid inn name ogrn status", ignored="egrulAddress okvedName"),
+             "notice": Reads("guid type datePublish number",
+                             ignored="isLocked publicationType publisher.type participants.guid participants.type")}
+    counts = {"status_record": (1, 1), "notice": (0, PAGE_SIZE)}  # one company per INN; the newest page
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         query = urlencode({"searchString": subject.value, "limit": PAGE_SIZE, "offset": 0})
@@ -45,10 +55,10 @@ class FedresursSpider(SourceSpider):
         answer = self.json(response)
         if "pageData" not in answer:
             raise SourceFailure("unparseable answer: fedresurs.ru company search has no pageData")
+        listed(answer, "companies")
         subject = response.meta["subject"]
-        for company in answer["pageData"]:
-            if subject.value not in (company.get("inn"), company.get("ogrn")):
-                continue
+        for company in self.records(response, "status_record", answer["pageData"],
+                                    about=lambda company: subject.value in (company["inn"], company["ogrn"])):
             guid = company["guid"]
             yield self.fact(response, "status_record", guid, name=company.get("name"),
                             status=company.get("status"), active=company.get("isActive"),
@@ -63,8 +73,9 @@ class FedresursSpider(SourceSpider):
         answer = self.json(response)
         if "pageData" not in answer:
             raise SourceFailure("unparseable answer: fedresurs.ru publications have no pageData")
+        listed(answer, "notices")
         company_guid = response.meta["company_guid"]
-        for notice in answer["pageData"]:
+        for notice in self.records(response, "notice", answer["pageData"]):
             publisher = notice.get("publisher") or {}
             yield self.fact(
                 response, "notice", notice["guid"],

@@ -30,7 +30,6 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlencode
 
@@ -41,8 +40,9 @@ from scrapy.http import Response
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.captcha import INTERACTIVE_SETTING, answer_captcha
 from clientvet.crawler.items import Subject
-from clientvet.evidence.store import Observation
 from clientvet.evidence.matching import match_names
+from clientvet.evidence.parsing import iso_date, money
+from clientvet.evidence.store import Observation
 
 SEARCH_URL = "https://is.fssp.gov.ru/ajax_search"
 HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}
@@ -54,7 +54,9 @@ MAX_PAGES = 5  # each page costs a captcha
 NO_NAME = "no company name from the registry"
 SOLE_TRADER = "sole traders are searched by person and birth date, which the registry does not give"
 
-JSONP = re.compile(r"^\s*[\w$.]+\s*\((?P<json>.*)\)\s*;?\s*$", re.DOTALL)
+# ``cb({...})``, or guarded as the 2018 recordings show it: ``/**/ typeof cb === 'function' && cb({...});``
+JSONP = re.compile(r"^\s*(?:/\*\*/\s*)?(?:typeof\s+[\w$.]+\s*===?\s*['\"]function['\"]\s*&&\s*)?"
+                   r"[\w$.]+\s*\((?P<json>.*)\)\s*;?\s*$", re.DOTALL)
 DATA_URI = re.compile(r"^data:(?P<type>image/[\w.+-]+);base64,(?P<data>.+)$", re.DOTALL)
 PROCEEDING = re.compile(r"^(?P<number>\S+)\s+от\s+(?P<date>\d{2}\.\d{2}\.\d{4})")
 DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")
@@ -90,14 +92,6 @@ class ResultPage:
     pages: int = 1
 
 
-def iso_date(ddmmyyyy: str) -> str:
-    return datetime.strptime(ddmmyyyy, "%d.%m.%Y").date().isoformat()
-
-
-def rubles(text: str) -> float:
-    return float(re.sub(r"\s", "", text).replace(",", "."))
-
-
 def search_query(name: str) -> str:
     """The distinctive part of a company name: inside its outer quotes, else the whole name."""
     quoted = re.search(r"[\"«](.+)[\"»]", name)
@@ -122,7 +116,7 @@ def end_reason(cell: list[str]) -> dict[str, Any]:
         return {"ended_on": None, "end_reason": None, "end_meaning": None}
     date, law = DATE.search(text), LAW_REFERENCE.search(text)
     if not date:
-        raise SourceFailure(f"unparseable answer: fssp.gov.ru end of proceedings without a date: {text[:80]!r}")
+        raise SourceFailure(f"layout changed (fssp.gov.ru end of proceedings without a date: {text[:80]!r})")
     reference = (law["article"], law["part"], law["point"]) if law else None
     meaning = (END_MEANINGS.get(reference) or ARTICLE_MEANINGS.get(reference[0], "other")) if reference else "other"
     return {"ended_on": iso_date(date.group()), "end_reason": law.group() if law else text,
@@ -135,18 +129,18 @@ def subject_and_amounts(cell: list[str]) -> dict[str, Any]:
     Lines the table has not shown before are kept in `unread`, so a changed format shows.
     """
     if not cell:
-        raise SourceFailure("unparseable answer: fssp.gov.ru row without a subject")
+        raise SourceFailure("layout changed (a fssp.gov.ru row without a subject)")
     first = AMOUNT.match(cell[0])
     found: dict[str, Any] = {"subject": first["label"].strip() if first else cell[0],
-                             "amount_rub": rubles(first["amount"]) if first else None}
+                             "amount_rub": money(first["amount"]) if first else None}
     unread = []
     for line in cell[1:]:
         amount = AMOUNT.match(line)
         label = amount["label"].strip() if amount else None
         if label == TOTAL_LINE:
-            found["amount_rub"] = rubles(amount["amount"])
+            found["amount_rub"] = money(amount["amount"])
         elif label in CHARGES:
-            found[CHARGES[label]] = rubles(amount["amount"])
+            found[CHARGES[label]] = money(amount["amount"])
         else:
             unread.append(line)
     found["total_rub"] = round(sum(v for k, v in found.items() if k.endswith("_rub") and v is not None), 2)
@@ -157,7 +151,7 @@ def proceeding(cells: list[Selector], region: str | None) -> dict[str, Any]:
     debtor, number, document, ended, _service, subject, department, bailiff = (lines(c) for c in cells)
     started = PROCEEDING.match(number[0]) if number else None
     if not debtor or not started:
-        raise SourceFailure("unparseable answer: fssp.gov.ru row without a debtor or a proceedings number")
+        raise SourceFailure("layout changed (a fssp.gov.ru row without a debtor or a proceedings number)")
     ending = end_reason(ended)
     return {
         "number": started["number"], "started_on": iso_date(started["date"]),

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.text import html_to_text
 from clientvet.evidence.matching import match_names
 
@@ -41,6 +41,9 @@ NOTICE_TYPE_WORDS = (
     ("strike off", "strike_off"),
     ("striking off", "strike_off"),
 )
+# A notice of the feed (its `entry`): what every one carries; its author, status and the feed's other
+# renderings of it (link types) are not read.
+NOTICE = Reads("id published", ignored="author f:status updated link.@title link.@type")
 # "Company Number: 07310390", "Registered No. SC123456" in the notice text.
 COMPANY_NUMBER = re.compile(r"\b(?:company|registered|registration)\s+(?:no|number)\b\.?\s*:?\s*"
                             r"([A-Z]{2}\d{6}|\d{6,8})\b", re.IGNORECASE)
@@ -83,8 +86,8 @@ def parse_feed(answer: dict) -> tuple[list[dict], int, bool]:
         raise SourceFailure("unparseable answer: Gazette feed has no f:total")
     notices = []
     for entry in _one_or_many(answer.get("entry")):
-        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("published"):
-            raise SourceFailure("unparseable answer: Gazette notice without id or published date")
+        if not isinstance(entry, dict) or not all(entry.get(field) for field in NOTICE.required):
+            raise SourceFailure("layout changed (a Gazette notice without id or published date)")
         notice_id = entry["id"].rstrip("/").rsplit("/", 1)[-1]
         categories = [c.get("@term") for c in _one_or_many(entry.get("category")) if isinstance(c, dict)]
         notice_type = next((c for c in categories if c), None) or entry.get("title") or ""
@@ -117,6 +120,7 @@ class GazetteSpider(SourceSpider):
     name = "gazette"
     jurisdiction = "GB"
     evidence = ("notice",)
+    reads = {"notice": NOTICE}
     after = ("companies_house",)
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
@@ -133,7 +137,10 @@ class GazetteSpider(SourceSpider):
 
     def parse(self, response):
         subject, name, page = response.meta["subject"], response.meta["name"], response.meta["page"]
-        notices, total, has_next = parse_feed(self.json(response))
+        answer = self.json(response)
+        if isinstance(answer, dict) and answer.get("entry"):
+            answer = {**answer, "entry": self.records(response, "notice", _one_or_many(answer["entry"]))}
+        notices, total, has_next = parse_feed(answer)
         for notice in notices:
             attributed_by = attribution(notice, subject.value, name)
             if attributed_by is None:

@@ -26,7 +26,6 @@ import asyncio
 import json
 import re
 import time
-from datetime import datetime
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urljoin
 
@@ -39,8 +38,9 @@ from clientvet import config
 from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
-from clientvet.evidence.store import Observation
 from clientvet.evidence.matching import match_names
+from clientvet.evidence.parsing import iso_date, money
+from clientvet.evidence.store import Observation
 
 BASE = "https://kad.arbitr.ru"
 LANDING = f"{BASE}/"
@@ -91,11 +91,6 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _iso_date(title: str | None) -> str | None:
-    """'22.09.2026 0:00:00' → '2026-09-22'."""
-    return datetime.strptime(title.split()[0], "%d.%m.%Y").date().isoformat() if title else None
-
-
 def parse_party(block: Selector, extra: bool) -> dict[str, Any]:
     """One party: the rollover holds <strong>name</strong><br/>address<div>ИНН: …</div>.
 
@@ -122,12 +117,16 @@ def parse_row(row: Selector) -> dict[str, Any]:
     kind_class = icon.attrib.get("class", "")
     if not number or not icon:
         raise SourceFailure("unparseable answer: layout changed (a row without case number or date)")
+    # Every row has both sides' columns, empty or not: without one, its parties would silently be none.
+    columns = {name for td in row.xpath("./td") for name in td.attrib.get("class", "").split()}
+    if missing := [td_class for td_class in SIDES.values() if td_class not in columns]:
+        raise SourceFailure(f"unparseable answer: layout changed (a row without the {' and '.join(missing)} column)")
     court = row.css("td.court div.b-container > div:not(.judge)::attr(title)").get()
     return {
         "case_number": number,
         "url": urljoin(LANDING, row.css("a.num_case").attrib.get("href", "")) or None,
         "case_kind": KINDS.get(kind_class, f"unrecognised: {kind_class}"),
-        "filed_on": _iso_date(icon.attrib.get("title")),
+        "filed_on": iso_date(icon.attrib.get("title")),  # '22.09.2026 0:00:00'
         "court": _clean(court),
         "judge": _clean(row.css("td.court div.judge::attr(title)").get()) or None,
         **{side: parse_side(row, td_class) for side, td_class in SIDES.items()},
@@ -182,7 +181,7 @@ def parse_card(response: Response, case_number: str) -> dict[str, Any]:
         "case_number": case_number, "url": response.url,
         "status": _clean(selector.css(".b-case-header-desc ::text").get()) or None,
         "dispute": dispute, "claim": claim_text or None,
-        "claim_rub": float(re.sub(r"\s", "", filed_with[1].group(1)).replace(",", ".")) if filed_with else None,
+        "claim_rub": money(filed_with[1].group(1)) if filed_with else None,
         "debt_collection": any(marker in wording for marker in DEBT_COLLECTION),
     }
 
@@ -227,6 +226,7 @@ class KadArbitrSpider(BrowserSource):
     name = "kad_arbitr"
     jurisdiction = "RU"
     evidence = ("court_case", "court_card", "court_search")
+    counts = {"court_search": (1, 1)}  # how much of the one search (by INN, or by name) was read
     after = ("egrul",)  # the company's name, for parties shown without an INN
 
     def __init__(self, *args: Any, **kwargs: Any):

@@ -58,6 +58,7 @@ def page_count(response: scrapy.http.Response, company_url: str) -> int:
 class OtzovikSpider(BrowserReviewSpider):
     name = "otzovik"
     site = "otzovik.com"
+    counts = {"review_page": (1, MAX_COMPANY_PAGES)}
 
     def search(self, subject: Subject, company: Company) -> Iterator[scrapy.Request]:
         url = f"{BASE}/?{urlencode({'search_text': company.brand})}"

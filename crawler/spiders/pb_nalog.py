@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Iterator
 
 import scrapy
 
 from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
+from clientvet.evidence.parsing import iso_date, money
 
 BASE = "https://pb.nalog.ru"
 SEARCH_URL = f"{BASE}/search-proc.json"
@@ -58,10 +58,6 @@ CARD_MARKS = {"pr_zd": "tax_debt", "pr_otch": "reports_missing", "invalid": "unr
 SAME_ADDRESS_SAMPLE = 5  # other companies at the address kept by name; all are counted
 
 
-def iso_date(ddmmyyyy: str | None) -> str | None:
-    return datetime.strptime(ddmmyyyy, "%d.%m.%Y").date().isoformat() if ddmmyyyy else None
-
-
 def flag(row: dict, field: str) -> bool:
     value = row[field]
     if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value in FLAG_VALUES:
@@ -74,8 +70,8 @@ def number(value: Any, field: str) -> float | None:
     if value in (None, ""):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        return money(value)
+    except ValueError:
         raise SourceFailure(f"unparseable answer: pb.nalog.ru {field}={value!r} is not a number") from None
 
 
@@ -110,13 +106,15 @@ def parse_card(card: object, inn: str) -> dict[str, Any]:
     neighbours = listed(card, "masaddress")
     status = vyp.get("НаимСтатусЮЛ")
     person = " ".join(filter(None, (vyp.get("Фамилия"), vyp.get("Имя"), vyp.get("Отчество"))))
+    ogrns, names = (vyp.get("ОГРН"), vyp.get("ОГРНИП")), (vyp.get("НаимЮЛСокр"), vyp.get("НаимЮЛПолн"), person)
     return {
-        "inn": vyp.get("ИНН") or inn, "ogrn": vyp.get("ОГРН") or vyp.get("ОГРНИП"),
-        "name": vyp.get("НаимЮЛСокр") or vyp.get("НаимЮЛПолн") or person or None,
+        "inn": vyp.get("ИНН") or inn, "ogrn": next(filter(None, ogrns), None),
+        "name": next(filter(None, names), None),
         **{name: marks.get(name) for name in CARD_MARKS.values()}, "marks_reported": sorted(marks),
         "arrears_rub": number(vyp.get("totalarrearsum"), "totalarrearsum"),
         "same_address_companies": len(neighbours) if "masaddress" in card else None,
-        "same_address_sample": [{"inn": n.get("massinn"), "name": n.get("massnamec") or n.get("massnamep")}
+        "same_address_sample": [{"inn": n.get("massinn"), "name": next(filter(None, (n.get("massnamec"),
+                                                                                 n.get("massnamep"))), None)}
                                 for n in neighbours[:SAME_ADDRESS_SAMPLE]],
         "heads": people(vyp, "masruk"), "founders": people(vyp, "masuchr"),
         "tax_offence_fines": [{"year": int(number(o.get("yearcode"), "offense.yearcode") or 0),
@@ -152,6 +150,19 @@ class PbNalogSpider(SourceSpider):
     name = "pb_nalog"
     jurisdiction = "RU"
     evidence = ("tax_risk_flags", "tax_card")
+    # A search row (the marks of its mode are checked by the mode) and the company card (the card's shape
+    # follows the hand-made one: a real card's other fields will show as unread).
+    reads = {
+        "tax_risk_flags": Reads("inn ogrn token",
+                                ignored="egrulurl gosregurl okopf12 okved2dolya okved2dolyaname okved2maintype "
+                                        "periodcode pr_sipst predo puchdocurl rsmppdf yearcode"),
+        "tax_card": Reads(ignored="activeAppeals arrear form1 is_p is_p_arrear is_p_offense is_p_ruk is_p_uchr sschr "
+                                  "taxpay type vestnik vyp.Адрес vyp.ДатаОГРН vyp.КПП vyp.КодОКВЭД vyp.НаимОКВЭД "
+                                  "vyp.СумКап vyp.arrear_periodcode vyp.arrear_yearcode vyp.hastaxmode "
+                                  "vyp.masrukinvalid vyp.masuchrinvalid vyp.pr_otch_zd_date vyp.rsmpcategory "
+                                  "vyp.sulst_ex vyp.sulst_name_ex vyp.usn"),
+    }
+    counts = {"tax_risk_flags": (1, 1), "tax_card": (1, 1)}
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         mode = MODES["sole_trader" if subject.is_sole_trader else "company"]
@@ -198,19 +209,19 @@ class PbNalogSpider(SourceSpider):
         if not isinstance(rows, list):
             raise SourceFailure(f"unparseable answer: pb.nalog.ru answer has no {mode.bucket}.data rows")
         subject = response.meta["subject"]
-        for row in rows:
-            if subject.value in (row.get("inn"), row.get("ogrn")):
-                yield self.row_fact(response, mode, row)
-                if not row.get("token"):
-                    raise SourceFailure("unparseable answer: pb.nalog.ru row has no token for the company card")
-                yield self.post(subject, CARD_URL, {"token": row["token"], "method": "get-request"},
-                                self.parse_card_job, meta={"inn": row["inn"]},
-                                referer=f"{BASE}/company.html?token={row['token']}")
+        for row in self.records(response, "tax_risk_flags", rows,
+                                about=lambda row: subject.value in (row["inn"], row["ogrn"])):
+            yield self.row_fact(response, mode, row)
+            if not row["token"]:
+                raise SourceFailure("layout changed (a pb.nalog.ru row without a token for the company card)")
+            yield self.post(subject, CARD_URL, {"token": row["token"], "method": "get-request"},
+                            self.parse_card_job, meta={"inn": row["inn"]},
+                            referer=f"{BASE}/company.html?token={row['token']}")
 
     def row_fact(self, response, mode: Mode, row: dict):
         missing = [field for field in mode.marks if field not in row]
         if missing:
-            raise SourceFailure(f"unparseable answer: pb.nalog.ru row lacks {', '.join(missing)}")
+            raise SourceFailure(f"layout changed (pb.nalog.ru row lacks {', '.join(missing)})")
         marks = {MARKS[field]: flag(row, field) for field in mode.marks}
         return self.fact(
             response, "tax_risk_flags", row.get("ogrn") or row["inn"],
@@ -218,9 +229,8 @@ class PbNalogSpider(SourceSpider):
             short_name=row.get("namec"), status=row.get("sulst_name_ex"), status_code=row.get("sulst_ex"),
             liquidation=marks.get("liquidation"), unreliable_data=marks.get("unreliable_data"),
             reorganisation=reorganising(row.get("sulst_name_ex")),
-            marks_reported=sorted(marks), registered_on=iso_date(row.get("dtreg") or row.get("dtogrn")),
-            okved=row.get("okved2main") or row.get("okved2"),
-            okved_name=row.get("okved2mainname") or row.get("okved2name"),
+            marks_reported=sorted(marks), registered_on=iso_date(row.first("dtreg", "dtogrn")),
+            okved=row.first("okved2main", "okved2"), okved_name=row.first("okved2mainname", "okved2name"),
             region=row.get("regionname"), entity="company" if mode.bucket == "ul" else "sole_trader",
         )
 
@@ -244,5 +254,6 @@ class PbNalogSpider(SourceSpider):
                 raise SourceFailure(f"timeout: pb.nalog.ru card not ready after {MAX_POLLS} polls")
             yield self.card_poll(response, *response.meta["card"], attempt=response.meta["attempt"] + 1)
             return
-        card = parse_card(answer, response.meta["inn"])
+        card = parse_card(self.record(response, "tax_card", answer) if isinstance(answer, dict) else answer,
+                          response.meta["inn"])
         yield self.fact(response, "tax_card", card["ogrn"] or card["inn"], **card)

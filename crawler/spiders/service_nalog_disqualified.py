@@ -9,13 +9,13 @@ name) is decided by the rules, which see the registry record too.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Iterable, Iterator
 
 import scrapy
 
 from clientvet.crawler.base import SourceFailure, SourceSpider
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
+from clientvet.evidence.parsing import iso_date
 from clientvet.evidence.store import Observation
 
 BASE = "https://service.nalog.ru"
@@ -24,8 +24,6 @@ HEADERS = {"X-Requested-With": "XMLHttpRequest", "Referer": f"{BASE}/disqualifie
            "Accept": "application/json, text/javascript, */*; q=0.01"}
 PAGE_SIZE = 25
 MAX_PAGES = 4  # 100 records of one exact full name would be a format change, not a namesake crowd
-# Fields every record must carry; the organisation's INN is read when a record has one.
-ROW_FIELDS = ("ФИО", "НаимОрг", "ДатаНачДискв", "ДатаКонДискв")
 # The open-data register has the organisation's INN; the JSON records seen so far do not.
 # Field names that would carry it (unverified): a person's own INN must never count here.
 ORG_INN_FIELDS = ("ИННОрг", "ИННЮЛ")
@@ -36,11 +34,6 @@ NO_NAME = "no director name from the registry"
 def person_key(name: str) -> str:
     """Names compare in upper case, with Ё as Е and single spaces (the register writes both ways)."""
     return " ".join(name.upper().replace("Ё", "Е").split())
-
-
-def iso_date(text: str | None) -> str | None:
-    """'25.08.2026 00:00:00' → '2026-08-25'."""
-    return datetime.strptime(text.split()[0], "%d.%m.%Y").date().isoformat() if text else None
 
 
 def people_to_search(observations: Iterable[Observation], sole_trader: bool) -> list[tuple[str, str]]:
@@ -72,6 +65,10 @@ class ServiceNalogDisqualifiedSpider(SourceSpider):
     name = "service_nalog_disqualified"
     jurisdiction = "RU"
     evidence = ("disqualification",)
+    # Fields every record fills; the organisation's INN is read when a record has one. Paging and the
+    # place of birth are not kept.
+    reads = {"disqualification": Reads("ФИО НаимОрг ДатаНачДискв ДатаКонДискв",
+                                       ignored="ROW_NUM row_cnt ДатаФорм КолЗап МестоРожд")}
     after = ("egrul",)
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
@@ -100,12 +97,13 @@ class ServiceNalogDisqualifiedSpider(SourceSpider):
         if not isinstance(rows, list):
             raise SourceFailure("unparseable answer: service.nalog.ru answer has no data list")
         person, role, page = response.meta["person"], response.meta["role"], response.meta["page"]
-        for row in rows:
-            missing = [field for field in ROW_FIELDS if not row.get(field)]
+        for row in self.checked("disqualification", rows):
+            missing = [field for field in self.reads["disqualification"].required if not row[field]]
             if missing:
-                raise SourceFailure(f"unparseable answer: disqualification record lacks {', '.join(missing)}")
-            if person_key(row["ФИО"]) != person_key(person):
-                continue  # the search also matches parts of names
+                raise SourceFailure(f"layout changed (disqualification record leaves {', '.join(missing)} empty)")
+        # The search also matches parts of names.
+        for row in self.records(response, "disqualification", rows,
+                                about=lambda row: person_key(row["ФИО"]) == person_key(person)):
             yield self.fact(
                 response, "disqualification", row.get("НомЗап") or f"{row['ФИО']}:{row['ДатаНачДискв']}",
                 person=row["ФИО"], searched_for=person, searched_role=role,

@@ -25,7 +25,7 @@ from parsel import Selector
 
 from clientvet.crawler.base import SourceFailure
 from clientvet.crawler.browser import BrowserSource, browser_problem
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.spiders.review_site import Company, ReviewSiteSpider, iso_date
 
 BASE = "https://www.trustpilot.com"
@@ -83,6 +83,9 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
     after = ("companies_house",)
     registry = "companies_house"
     site = "trustpilot.com"
+    reads = {"review": Reads(ignored="consumer dates.experiencedDate dates.updatedDate filtered language likes "
+                                     "location pending source")}
+    counts = {"review_page": (1, MAX_BUSINESSES)}
     needs_browser = False  # only to retry what plain HTTP is refused
     browser_context = {"locale": "en-GB", "timezone_id": "Europe/London"}
 
@@ -130,7 +133,7 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
         count = unit.get("numberOfReviews")
         if not isinstance(reviews, list) or (count and not reviews and meta["page"] == 1):
             raise SourceFailure(f"layout changed: Trustpilot announces {count} reviews at {response.url}, none read")
-        for review in reviews:
+        for review in self.records(response, "review", reviews):
             published = iso_date((review.get("dates") or {}).get("publishedDate"))
             if not review.get("id") or review.get("rating") is None or not published:
                 raise SourceFailure(f"layout changed: a Trustpilot review without id, rating or date at {response.url}")

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import scrapy
 
 from clientvet.crawler.base import ApiKey, SourceFailure
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.spiders.review_site import Company, ReviewSiteSpider, iso_date
 
 CATALOG_URL = "https://catalog.api.2gis.com/3.0/items"
@@ -52,12 +52,16 @@ def check_meta(answer: Any, url: str) -> dict:
 def shown_name(item: dict) -> str | None:
     """The branch's legal name when 2GIS gives one (it decides), else the name it shows."""
     names = item.get("name_ex") or {}
-    return names.get("legal_name") or names.get("primary") or item.get("name")
+    return next(filter(None, (names.get("legal_name"), names.get("primary"), item.get("name"))), None)
 
 
 class TwogisSpider(ReviewSiteSpider):
     name = "twogis"
     site = "2gis.ru"
+    reads = {"branch": Reads(ignored="address_name name_ex.extension org reviews type"),
+             "review": Reads(ignored="comments_count date_edited hiding_reason is_hidden is_verified likes_count "
+                                     "object official_answer provider region_id url user")}
+    counts = {"review_page": (1, MAX_BRANCHES)}
     api_key = ApiKey("TWOGIS_API_KEY", "twogis.api_key")
 
     def json_answer(self, response) -> Any:
@@ -79,7 +83,7 @@ class TwogisSpider(ReviewSiteSpider):
         if not isinstance(items, list):
             raise SourceFailure(f"layout changed: 2GIS search answer without result.items from {response.url}")
         company: Company = response.meta["company"]
-        hits = [(item, name, match) for item in items if (name := shown_name(item))
+        hits = [(item, name, match) for item in self.records(response, "branch", items) if (name := shown_name(item))
                 and (match := company.match(name)) and item.get("id")]
         for item, name, match in hits[:MAX_BRANCHES]:
             branch = str(item["id"]).split("_")[0]
@@ -96,7 +100,7 @@ class TwogisSpider(ReviewSiteSpider):
         if not isinstance(reviews, list) or (total and not reviews and meta["page"] == 1):
             raise SourceFailure(f"layout changed: 2GIS announces {total} reviews of branch {branch}, none read")
         page_url = FIRM_REVIEWS.format(branch=branch)
-        for review in reviews:
+        for review in self.records(response, "review", reviews):
             published = iso_date(review.get("date_created"))
             if not review.get("id") or review.get("rating") is None or not published:
                 raise SourceFailure(f"layout changed: a 2GIS review of branch {branch} without id, rating or date")

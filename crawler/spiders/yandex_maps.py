@@ -21,7 +21,7 @@ from playwright.async_api import Error as PlaywrightError, Page
 from scrapy.http import Response, TextResponse
 
 from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
-from clientvet.crawler.items import Subject
+from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.spiders.review_site import BrowserReviewSpider, Company, iso_date, number
 
 BASE = "https://yandex.ru"
@@ -94,6 +94,8 @@ def parse_reviews_answer(answer: TextResponse) -> tuple[list[dict], dict]:
 class YandexMapsSpider(BrowserReviewSpider):
     name = "yandex_maps"
     site = "yandex.ru/maps"
+    reads = {"review": Reads(ignored="author businessId photos reactions")}
+    counts = {"review_page": (1, MAX_ORGANISATIONS)}
 
     def search(self, subject: Subject, company: Company) -> Iterator[scrapy.Request]:
         url = f"{BASE}/maps/?{urlencode({'text': ' '.join(filter(None, (company.brand, company.city)))})}"
@@ -123,8 +125,8 @@ class YandexMapsSpider(BrowserReviewSpider):
             if announced and not reviews and page_number == 1:
                 raise SourceFailure(f"layout changed: Yandex Maps announces {int(announced)} reviews of "
                                     f"{business}, none read")
-            for review in reviews:
-                published = iso_date(review.get("updatedTime") or review.get("createdTime"))
+            for review in self.records(answer, "review", reviews):
+                published = iso_date(review.first("updatedTime", "createdTime"))
                 if not review.get("reviewId") or review.get("rating") is None or not published:
                     raise SourceFailure(f"layout changed: a Yandex Maps review of {business} without id, rating "
                                         "or date")
