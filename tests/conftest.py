@@ -26,20 +26,30 @@ def recordings() -> Path:
     return RECORDINGS
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
-            input: str | None = None, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    """Run `clientvet` in a fresh process (Scrapy's reactor runs once per process).
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-expected", action="store_true",
+                     help="rewrite the expected outputs of tests/test_expected.py (also: CLIENTVET_REGEN_EXPECTED=1)")
 
-    `input` is typed on its stdin; otherwise stdin is `stdin` (no input by default, so no test waits at a prompt).
-    """
+
+def offline_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a test subprocess: no config file, no API keys, no way to the internet."""
     # Any request that escaped replay would go to a dead local proxy, never to the internet.
     base_env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
                 "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
                 "CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml")}
     base_env.pop("COMPANIES_HOUSE_API_KEY", None)
     base_env.pop("COURTLISTENER_TOKEN", None)
+    return {**base_env, **(env or {})}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
+            input: str | None = None, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    """Run `clientvet` in a fresh process (Scrapy's reactor runs once per process).
+
+    `input` is typed on its stdin; otherwise stdin is `stdin` (no input by default, so no test waits at a prompt).
+    """
     return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
-                          env={**base_env, **(env or {})}, timeout=timeout, cwd=ROOT,
+                          env=offline_env(env), timeout=timeout, cwd=ROOT,
                           **({"input": input} if input is not None else {"stdin": stdin}))
 
 
