@@ -163,6 +163,7 @@ CASES: dict[str, Replay | Search | Parse | NotRead] = {
         {"name": "Ромашка"}, then=Replay(source="egrul", subjects=("0000123475", "0000123482"))),
     "fixtures/resolve/handmade-website-demo-blocked-trustpilot.har": Search({"domain": "demo-blocked.example"}),
     "fixtures/resolve/handmade-website-demo-postavka.har": Search({"domain": "demo-postavka.example"}),
+    "fixtures/website/handmade-awkward-sites.har": Search({"domain": "meta-lies.example"}),
     "fixtures/resolve/handmade-website-demo-trade-trustpilot.har": Search(
         {"domain": "demo-trade.example"}, needs=("fixtures/resolve/handmade-egrul-search-demo-postavka.har",)),
     "fixtures/trustpilot/handmade-cik-0009999990.har": Replay(source="trustpilot_us"),
