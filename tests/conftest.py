@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -65,7 +66,9 @@ def har_response(har: Path, url_part: str, meta: dict | None = None):
     entries = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
     entry = next(e for e in entries if url_part in e["request"]["url"])
     headers = Headers([(h["name"], h["value"]) for h in entry["response"]["headers"]])
-    body = entry["response"]["content"]["text"].encode("utf-8")
+    content = entry["response"]["content"]
+    body = (base64.b64decode(content["text"]) if content.get("encoding") == "base64"
+            else content["text"].encode("utf-8"))
     url = entry["request"]["url"]
     cls = responsetypes.from_args(headers=headers, url=url, body=body)
     return cls(url=url, status=entry["response"]["status"], headers=headers, body=body,
