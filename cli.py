@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from clientvet import config
+from clientvet.checks.terms import PURPOSES, BadTerms, deal_terms
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
 
@@ -29,6 +30,18 @@ def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="--set")
         overrides[name] = setting
+    return overrides
+
+
+def _crawl_overrides(settings: tuple[str, ...], verbose: int, interactive: bool) -> dict:
+    """The Scrapy settings a command changes: --set, -v, --interactive and the config's user_agent."""
+    overrides: dict = _parse_settings(settings)
+    if verbose:
+        overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
+    if interactive:
+        overrides["CLIENTVET_INTERACTIVE"] = True
+    if user_agent := config.setting("user_agent"):
+        overrides.setdefault("USER_AGENT", user_agent)
     return overrides
 
 
@@ -68,30 +81,17 @@ def _lookup(name: str | None, domain: str | None, country: str | None, city: str
     return Lookup(**searched, country=country, city=city and " ".join(city.split()), pick=pick)
 
 
-PURPOSES = ("prepaid", "deferred", "long-project")
-
-
 def _terms(purpose: str | None, amount: float | None, currency: str | None, contact: str | None) -> dict:
     """The deal being judged, stored with the check so its verdict can be explained later.
 
     An amount without --currency gets the company's home currency once the company is known.
     """
-    if currency is not None and amount is None:
-        raise click.UsageError("--currency needs --amount")
-    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        raise click.BadParameter(f"expected a three-letter currency code such as RUB, got {currency!r}",
-                                 param_hint="--currency")
-    if contact is not None and not contact.strip():
-        raise click.BadParameter("the contact's name is empty", param_hint="--contact")
-    terms: dict = {}
-    if purpose:
-        terms["purpose"] = purpose
-    if amount is not None:
-        terms["amount"] = amount
-        terms["currency"] = (currency or "").upper()
-    if contact:
-        terms["contact"] = " ".join(contact.split())
-    return terms
+    try:
+        return deal_terms(purpose, amount, currency, contact)
+    except BadTerms as exc:
+        if exc.field == "currency" and amount is None:
+            raise click.UsageError("--currency needs --amount") from None
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None
 
 
 DEMO_RECORDINGS = Path(__file__).resolve().parent / "demo"  # package data: wherever clientvet is installed
@@ -147,8 +147,12 @@ def cli() -> None:
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
 @click.option("--interactive", is_flag=True,
               help="Ask you on the terminal to answer captchas (fssp.gov.ru); the image is saved to a file.")
+@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Check every company of FILE in one run: a CSV with an identifier column (inn, ogrn, "
+                   "company_number, cik or identifier; optional purpose, amount, currency, contact), or one "
+                   "identifier per line. With --json, one JSON object per line.")
 def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
-          contact, verbose, interactive):
+          contact, verbose, interactive, from_file):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -159,7 +163,19 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
       clientvet check --name "Ромашка" --city Москва
       clientvet check --domain example.co.uk --pick 1
       clientvet check --inn 0000123450 --replay demo --db demo.sqlite
+      clientvet check --from portfolio.csv --json
     """
+    if from_file is not None:
+        given = [hint for hint, value in (("--inn", inn), ("--ogrn", ogrn), ("--company-number", company_number),
+                                          ("--cik", cik), ("--name", name), ("--domain", domain),
+                                          ("--country", country), ("--city", city), ("--pick", pick))
+                 if value is not None]
+        if given:
+            raise click.UsageError(f"--from names the companies: {', '.join(given)} cannot go with it")
+        _check_batch(from_file, db_path=db_path, as_json=as_json, replay=replay, as_of=as_of,
+                     overrides=_crawl_overrides(settings, verbose, interactive),
+                     terms=_terms(purpose, amount, currency, contact), bar=not interactive)
+        return
     from functools import partial
 
     from clientvet.checks import BadInput, NoChoice, NotFound, StoreFailed, run_check
@@ -171,13 +187,7 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
         inn, ogrn, company_number, cik)
     terms = _terms(purpose, amount, currency, contact)
     tuning = _tuning()
-    overrides = _parse_settings(settings)
-    if verbose:
-        overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
-    if interactive:
-        overrides["CLIENTVET_INTERACTIVE"] = True
-    if user_agent := config.setting("user_agent"):
-        overrides.setdefault("USER_AGENT", user_agent)
+    overrides = _crawl_overrides(settings, verbose, interactive)
     can_ask = not as_json and sys.stdin.isatty()
 
     try:
@@ -630,6 +640,62 @@ def history_show(company, as_of, as_json, db_path) -> None:
     console.print(f"class: [{style}]{placed.label}[/]")
     for reason in placed.reasons:
         console.print(f"  • {escape(reason)}")
+
+
+
+# --- batches, the watch list and re-checks (check --from, watch, recheck, diff, worker) ------------
+
+
+def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Path | None, as_of, overrides: dict,
+                 terms: dict, bar: bool) -> None:
+    """`check --from FILE`: every good line of FILE checked in one crawl; bad lines reported with their numbers."""
+    from clientvet.checks import BadInput, Company, Outcome, StoreFailed, run_checks
+    from clientvet.checks.batch import TERM_COLUMNS, BadFile, deal_columns, read_company_file
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import batch
+
+    tuning = _tuning()
+    try:
+        read = read_company_file(path, TERM_COLUMNS, deal_columns(terms))
+    except BadFile as exc:
+        raise click.BadParameter(f"{path.name} {exc}", param_hint="--from") from None
+    for problem in read.problems:
+        stderr.print(f"[yellow]skipped:[/] {escape(path.name)} {escape(problem)}", soft_wrap=True)
+    if read.ignored_columns:
+        stderr.print(f"[dim]columns not read: {escape(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
+    if not read.rows:
+        stderr.print(f"[red]error:[/] no line of {escape(path.name)} names a company that can be checked")
+        sys.exit(errors.BAD_INPUT)
+    rows = read.rows
+
+    def line(outcome: Outcome) -> str:
+        return str(rows[outcome.index].line)
+
+    def show(outcome: Outcome) -> None:
+        if as_json:
+            terminal.print_json(batch.document(outcome, rows[outcome.index].line))
+        else:
+            terminal.print(batch.summary_line(outcome, f"line {line(outcome)}"))
+
+    terminal = batch.BatchTerminal(Console(), stderr, show, bar=bar)
+    try:
+        outcomes = run_checks([Company(row.identity, row.values) for row in rows], ScrapyEngine(),
+                              db_path=db_path or config.default_db_path(), replay=replay,
+                              as_of=as_of.date() if as_of else None, settings=overrides, tuning=tuning,
+                              progress=terminal)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+    except StoreFailed as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    if not as_json:
+        Console().print(batch.table(outcomes, line))
+    failed = [o.error.exit_code for o in outcomes if o.error is not None]
+    if failed:
+        sys.exit(max(failed))
+
+
+# --- end of batches, the watch list and re-checks ---------------------------------------------------
 
 
 def main() -> None:
