@@ -695,6 +695,152 @@ def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Pat
         sys.exit(max(failed))
 
 
+def _identity_of(ref) -> Identity:
+    """The identity a company's key names (ru:inn:…): what a re-check of it checks."""
+    jurisdiction, scheme, value = ref.key.split(":", 2)
+    return Identity(jurisdiction.upper(), scheme, value)
+
+
+def _every(value: str) -> int:
+    from clientvet.checks.watch import parse_every
+
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from None
+
+
+def _watch_list(db_path: Path | None):
+    """The watch list of the database; empty when there is no database yet."""
+    from clientvet.checks.watch import watch_list
+    from clientvet.evidence.companies import Directory
+
+    store = _store(db_path, create=False)
+    if store is None:
+        return []
+    return watch_list(store, Directory(db_path or config.default_db_path()).resolve)
+
+
+@cli.group()
+def watch() -> None:
+    """Active clients to re-check on a schedule (`clientvet recheck --due`), each for its own deal."""
+
+
+@watch.command("add")
+@click.argument("company")
+@click.option("--every", help="How often to re-check it: 12h, 7d, 2w… [default: 7d, or as it was]")
+@click.option("--purpose", type=click.Choice(PURPOSES), help="The deal it is re-checked for (as `check --purpose`).")
+@click.option("--amount", type=click.FloatRange(min=0, min_open=True), help="The deal amount.")
+@click.option("--currency", help="Currency of --amount [default: the company's country's].")
+@click.option("--contact", metavar="FULL NAME", help="The person you deal with (as `check --contact`).")
+@click.option("--note", help="Why it is watched, who looks after it…")
+@db_option
+def watch_add(company, every, purpose, amount, currency, contact, note, db_path) -> None:
+    """Watch COMPANY: `recheck --due` re-checks it when its last check is older than --every.
+
+    Adding a company already watched changes what the options give and keeps the rest; giving
+    any of --purpose, --amount, --currency, --contact replaces the whole deal.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Example:
+      clientvet watch add 7707083893 --every 7d --purpose deferred --amount 1200000 --note "key account"
+    """
+    from clientvet.checks.watch import DEFAULT_EVERY, every_text
+
+    seconds = _every(every) if every is not None else None
+    dealt = any(value is not None for value in (purpose, amount, currency, contact))
+    terms = _terms(purpose, amount, currency, contact) if dealt else None
+    ref = _company(company, db_path)
+    store = _store(db_path)
+    new = store.watch(_identity_of(ref), seconds, terms, note, default_every=_every(DEFAULT_EVERY))
+    entry = next(row for row in store.watched() if row["company_key"] == ref.key)
+    click.echo(f"{'watching' if new else 'now watching'} {ref.label} ({ref.key}) every "
+               f"{every_text(entry['every_seconds'])}")
+
+
+@watch.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list on standard output.")
+@db_option
+def watch_list_command(as_json, db_path) -> None:
+    """The watched companies: interval, deal, last check and when each is next due.
+
+    \b
+    Example:
+      clientvet watch list --json
+    """
+    from clientvet.checks.watch import now
+    from clientvet.reports.monitor import watch_table
+
+    watched, moment = _watch_list(db_path), now()
+    if as_json:
+        click.echo(json.dumps([w.as_dict(moment) for w in watched], ensure_ascii=False, indent=2))
+    elif watched:
+        Console().print(watch_table(watched, moment))
+    else:
+        click.echo("no company is watched; add one with `clientvet watch add`")
+
+
+@watch.command("remove")
+@click.argument("company")
+@db_option
+def watch_remove(company, db_path) -> None:
+    """Stop watching COMPANY; its checks stay in the database.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Example:
+      clientvet watch remove 7707083893
+    """
+    ref = _company(company, db_path)
+    store = _store(db_path, create=False)
+    if not (store and store.unwatch(ref.aliases)):
+        raise click.BadParameter(f"{ref.label} is not watched; nothing changed", param_hint="COMPANY")
+    click.echo(f"stopped watching {ref.label}")
+
+
+@watch.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--every", default="7d", show_default=True, help="The interval of rows without an `every`.")
+@db_option
+def watch_import(file, every, db_path) -> None:
+    """Watch every company of a CSV file (UTF-8; comma, semicolon or tab).
+
+    \b
+    Columns: identifier (or inn, ogrn, company_number, cik), and optionally every, purpose,
+    amount, currency, contact, note:
+      identifier,every,purpose,amount,note
+      7707083893,7d,deferred,1200000,key account
+      08957400,2w,,,
+    A bad row is reported with its line number and skipped; the good rows are kept (a company
+    already watched is updated). Exits 2 only when no row is good.
+
+    \b
+    Example:
+      clientvet watch import clients.csv
+    """
+    from clientvet.checks.batch import BadFile
+    from clientvet.checks.watch import read_watch_file
+
+    try:
+        read = read_watch_file(file, _every(every))
+    except BadFile as exc:
+        raise click.BadParameter(f"{file.name} {exc}", param_hint="FILE") from None
+    for problem in read.problems:
+        stderr.print(f"[yellow]skipped:[/] {escape(file.name)} {escape(problem)}", soft_wrap=True)
+    if read.ignored_columns:
+        stderr.print(f"[dim]columns not read: {escape(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
+    if not read.rows:
+        stderr.print(f"[red]error:[/] no row of {escape(file.name)} can be watched; nothing was imported")
+        sys.exit(errors.BAD_INPUT)
+    store = _store(db_path)
+    default = _every(every)
+    added = sum(store.watch(row.identity, row.values["every_seconds"], row.values["terms"], row.values["note"] or "",
+                            default_every=default) for row in read.rows)
+    click.echo(f"watching {len(read.rows)} companies from {file.name}: {added} new, {len(read.rows) - added} updated"
+               + (f"; {len(read.problems)} line(s) skipped" if read.problems else ""))
+
+
 # --- end of batches, the watch list and re-checks ---------------------------------------------------
 
 

@@ -147,3 +147,23 @@ def m003_check_terms(db: Database) -> None:
 def m004_unread_fields(db: Database) -> None:
     """Fields a source's answers carried that its parser never read (JSON {field: records}): a changed format shows."""
     db["source_runs"].add_column("unread_fields", str)
+
+
+@migrations()
+def m006_watch_list(db: Database) -> None:
+    """Companies re-checked on a schedule (`clientvet watch`, `clientvet recheck`): how often, for which deal."""
+    db["watch"].create(
+        {
+            "company_key": str,
+            "jurisdiction": str,
+            "scheme": str,
+            "identifier": str,
+            "every_seconds": int,
+            "terms": str,  # JSON: purpose, amount, currency, contact, as a check stores them
+            "note": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="company_key",
+        not_null={"jurisdiction", "scheme", "identifier", "every_seconds", "terms", "added_at", "updated_at"},
+    )
