@@ -841,6 +841,164 @@ def watch_import(file, every, db_path) -> None:
                + (f"; {len(read.problems)} line(s) skipped" if read.problems else ""))
 
 
+def _reports_dir(reports: Path | None, db_path: Path | None) -> Path:
+    """Where a re-check writes each company's report: --reports, else `reports/` beside the database."""
+    return reports or (db_path or config.default_db_path()).resolve().parent / "reports"
+
+
+def _select(watched: list, companies: tuple[str, ...], due: bool, every: bool, db_path: Path | None) -> list:
+    """The watched companies a re-check takes: the due ones (default), all, or those named."""
+    from clientvet.checks.watch import now
+
+    if sum((bool(companies), due, every)) > 1:
+        raise click.UsageError("give one of --due, --all or COMPANY…")
+    if every:
+        return watched
+    if not companies:
+        moment = now()
+        return [w for w in watched if w.due(moment)]
+    chosen = []
+    for text in companies:
+        ref = _company(text, db_path)
+        found = next((w for w in watched if set(w.aliases) & set(ref.aliases)), None)
+        if found is None:
+            raise click.BadParameter(f"{ref.label} is not watched; add it with `clientvet watch add`",
+                                     param_hint="COMPANY")
+        if found not in chosen:
+            chosen.append(found)
+    return chosen
+
+
+@cli.command()
+@click.argument("companies", nargs=-1, metavar="[COMPANY]...")
+@click.option("--due", is_flag=True, help="Re-check the watched companies that are due (the default).")
+@click.option("--all", "every", is_flag=True, help="Re-check every watched company.")
+@click.option("--replay", type=ReplayDirectory(),
+              help="Answer every request from the HAR recordings under this directory (offline).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per company on standard output.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge recency as of this date [default: today].")
+@click.option("--reports", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each re-checked company's report (its check and the diff, JSON) into this directory "
+                   "[default: reports/ beside the database].")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
+@db_option
+def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path) -> None:
+    """Re-check watched companies in one run and say what changed since each one's previous check.
+
+    For each company: every new, gone and changed fact with the evidence behind it, the light
+    and the score before and after, and the sources that could not re-check (what they showed
+    before is then unconfirmed, never "no change"). A company's first check is its baseline.
+
+    \b
+    Exit status: 0 nothing got worse; 10 something got worse (a new deal-killer, a worse light,
+    or a new fact against a company), also when another check could not be completed; 1 a check
+    could not be completed; 2 bad input.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… or the name of a watched company.
+    Examples:
+      clientvet recheck --due
+      clientvet recheck 7707083893 --json
+    """
+    from clientvet.checks import BadInput, StoreFailed
+    from clientvet.checks.watch import recheck as recheck_watched
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import batch, monitor
+
+    tuning = _tuning()
+    chosen = _select(_watch_list(db_path), companies, due, every, db_path)
+    if not chosen:
+        stderr.print("nothing to re-check: no watched company is due" if not companies and not every
+                     else "nothing to re-check: no company is watched")
+        return
+    directory = _reports_dir(reports, db_path)
+    out = Console()
+
+    def show(found) -> None:
+        path = None
+        if found.outcome.result:
+            try:
+                path = monitor.write_report(directory, found)
+            except OSError as exc:
+                stderr.print(f"[red]error:[/] cannot write the report into {escape(str(directory))}: "
+                             f"{escape(exc.strerror or str(exc))}", soft_wrap=True)
+        if as_json:
+            terminal.print_json(monitor.recheck_document(found, str(path) if path else None))
+        else:
+            monitor.print_recheck(terminal.console(), found, str(path) if path else None)
+
+    terminal = batch.BatchTerminal(out, stderr, lambda outcome: None, bar=True)
+    try:
+        found = recheck_watched(chosen, ScrapyEngine(), db_path=db_path or config.default_db_path(), replay=replay,
+                                as_of=as_of.date() if as_of else None,
+                                settings=_crawl_overrides(settings, verbose, False), tuning=tuning,
+                                progress=terminal, on_recheck=show)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+    except StoreFailed as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    worse = sum(f.worse for f in found)
+    failed = sum(f.problem is not None for f in found)
+    stderr.print(f"re-checked {len(found)}: {worse} worse, {sum(f.changed and not f.worse for f in found)} changed, "
+                 f"{sum(f.baseline for f in found)} baseline, {failed} without a verdict or comparison")
+    sys.exit(errors.WORSE if worse else errors.FAILED if failed else errors.OK)
+
+
+@cli.command("diff")
+@click.argument("company")
+@click.option("--from", "from_check", type=click.IntRange(min=1), metavar="N",
+              help="The earlier check [default: the one before --to].")
+@click.option("--to", "to_check", type=click.IntRange(min=1), metavar="M",
+              help="The later check [default: the company's latest finished check].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Judge the later check's recency as of this date, as its re-check did [default: its day].")
+@db_option
+def diff_command(company, from_check, to_check, as_json, as_of, db_path) -> None:
+    """What changed between two finished checks of COMPANY, as `recheck` shows it.
+
+    Exits 10 when something got worse from check N to check M, else 0.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Examples:
+      clientvet diff 7707083893
+      clientvet diff 7707083893 --from 3 --to 9 --json
+    """
+    from clientvet.checks.diff import compare
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import monitor
+
+    tuning = _tuning()
+    ref = _company(company, db_path)
+    store = _store(db_path, create=False)
+    numbers = [row["id"] for row in store.complete_checks_of(ref.aliases)] if store else []
+    for hint, number in (("--from", from_check), ("--to", to_check)):
+        if number is not None and number not in numbers:
+            raise click.BadParameter(f"check #{number} is not a finished check of {ref.label}; its finished checks: "
+                                     f"{', '.join(f'#{n}' for n in numbers) or 'none'}", param_hint=hint)
+    later = to_check or (numbers[-1] if numbers else None)
+    earlier = from_check or next((n for n in reversed(numbers) if later and n < later), None)
+    if later is None or earlier is None or earlier == later:
+        raise click.BadParameter(f"{ref.label} needs two finished checks to compare; it has "
+                                 f"{', '.join(f'#{n}' for n in numbers) or 'none'}", param_hint="COMPANY")
+    jurisdiction = store.check(later).jurisdiction
+    found = compare(store, earlier, later, ScrapyEngine().sources_for(jurisdiction), tuning,
+                    as_of.date() if as_of else None)
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        console = Console()
+        console.print(f"[bold]{escape(ref.label)}[/]", highlight=False)
+        for line in monitor.diff_lines(found):
+            console.print(escape(line), soft_wrap=True, emoji=False, highlight=False)
+        if not found.changes:
+            console.print("no fact changed in the sources that answered", highlight=False)
+    sys.exit(errors.WORSE if found.worse else errors.OK)
+
+
 # --- end of batches, the watch list and re-checks ---------------------------------------------------
 
 

@@ -3,17 +3,24 @@
 A watched company is due when its last finished check (under any of its identifiers) is at
 least its interval old, or when it has none. `watch import` reads the same file format as
 `check --from`, with the columns of the schedule: a bad row is reported and the good ones kept.
+
+`recheck` checks watched companies as one batch (run_checks) and compares each new check with
+the company's previous finished one (checks/diff.py); a company's first check is its baseline.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from clientvet.checks.batch import TERM_COLUMNS, CompanyFile, deal_columns, read_company_file
+from clientvet.checks.diff import CheckDiff, compare
+from clientvet.checks.run import BatchProgress, Company, Engine, Outcome, run_checks
+from clientvet.checks.tuning import Tuning
 from clientvet.evidence.companies import CompanyRef
 from clientvet.evidence.identifiers import Identity
 from clientvet.evidence.store import Store
@@ -118,3 +125,84 @@ def read_watch_file(path: Path, every_seconds: int) -> CompanyFile:
         return {"every_seconds": values.get("every", every_seconds), "terms": terms_of(values),
                 "note": values.get("note")}
     return read_company_file(path, SCHEDULE_COLUMNS, schedule)
+
+
+# --- re-checks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """One watched company re-checked: the outcome of its check and what changed since the previous one."""
+
+    watched: Watched
+    outcome: Outcome
+    diff: CheckDiff | None = None  # None: the first check (the baseline), or no verdict
+    problem: str | None = None  # why there is no verdict, or why the checks could not be compared
+
+    @property
+    def previous_check_id(self) -> int | None:
+        return self.watched.last_check["id"] if self.watched.last_check else None
+
+    @property
+    def baseline(self) -> bool:
+        return self.problem is None and self.previous_check_id is None
+
+    @property
+    def worse(self) -> bool:
+        return bool(self.diff and self.diff.worse)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.diff and self.diff.changed)
+
+
+def recheck(watched: Sequence[Watched], engine: Engine, *, db_path: Path, replay: Path | None = None,
+            as_of: date | None = None, settings: Mapping[str, Any] | None = None, tuning: Tuning | None = None,
+            progress: BatchProgress | None = None, on_recheck: Callable[[Recheck], None] | None = None
+            ) -> list[Recheck]:
+    """Check the watched companies in one batch, each for its own deal, and compare each with its previous check.
+
+    `on_recheck` hears of each company as soon as it is compared. Raises what run_checks raises.
+    """
+    comparing = _Comparing(watched, engine, db_path, as_of, tuning, progress or BatchProgress(), on_recheck)
+    run_checks([Company(w.identity, w.terms) for w in watched], engine, db_path=db_path, replay=replay, as_of=as_of,
+               settings=settings, tuning=tuning, progress=comparing)
+    return [comparing.done_by_index[index] for index in sorted(comparing.done_by_index)]
+
+
+class _Comparing(BatchProgress):
+    """The batch's progress, passed on; each company is compared as soon as it is judged."""
+
+    def __init__(self, watched: Sequence[Watched], engine: Engine, db_path: Path, as_of: date | None,
+                 tuning: Tuning | None, progress: BatchProgress, on_recheck: Callable[[Recheck], None] | None):
+        self.watched, self.engine, self.db_path, self.as_of, self.tuning = watched, engine, db_path, as_of, tuning
+        self.progress, self.on_recheck = progress, on_recheck
+        self.done_by_index: dict[int, Recheck] = {}
+
+    def checking(self, companies, source_runs):
+        return self.progress.checking(companies, source_runs)
+
+    def source_done(self, company, source, status, reason):
+        self.progress.source_done(company, source, status, reason)
+
+    def done(self, outcome: Outcome) -> None:
+        self.progress.done(outcome)
+        watched = self.watched[outcome.index]
+        found = self.compared(watched, outcome)
+        self.done_by_index[outcome.index] = found
+        if self.on_recheck:
+            self.on_recheck(found)
+
+    def compared(self, watched: Watched, outcome: Outcome) -> Recheck:
+        if outcome.result is None:
+            return Recheck(watched, outcome, problem=str(outcome.error))
+        if watched.last_check is None:
+            return Recheck(watched, outcome)
+        sources = self.engine.sources_for(watched.identity.jurisdiction)
+        try:
+            diff = compare(self.engine.open_store(self.db_path), watched.last_check["id"], outcome.result.check_id,
+                           sources, self.tuning, self.as_of)
+        except sqlite3.Error as exc:
+            return Recheck(watched, outcome, problem=f"checked, but not compared with check "
+                                                     f"#{watched.last_check['id']}: {exc}")
+        return Recheck(watched, outcome, diff)

@@ -124,12 +124,13 @@ class BatchTerminal(BatchProgress):
 
     def print(self, text: str) -> None:
         """A line of Rich markup on standard output, above the bar when both are the terminal."""
-        self._console().print(text, soft_wrap=True, emoji=False)
+        self.console().print(text, soft_wrap=True, emoji=False)
 
     def print_json(self, value: Any) -> None:
         """One JSON object on one line of standard output."""
-        self._console().out(json.dumps(value, ensure_ascii=False), highlight=False)
+        self.console().out(json.dumps(value, ensure_ascii=False), highlight=False)
 
-    def _console(self) -> Console:
+    def console(self) -> Console:
+        """Standard output's console, or the bar's while the bar is drawn on the same terminal."""
         live = self.bar is not None and self.bar.live.is_started
         return self.bar.console if live and self.out.is_terminal else self.out

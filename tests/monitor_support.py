@@ -79,3 +79,40 @@ def uk_unknown_company(directory: Path, number: str = "99999999") -> str:
                             "/filing-history")]
     (directory / f"handmade-unknown-{number}.har").write_text(json.dumps({"log": {"entries": entries}}))
     return number
+
+
+DEMO_GUID = "00000000-0000-4000-8000-000000123450"  # the demo company on fedresurs.ru
+LIQUIDATION_NOTICE = "00000000-0000-4000-8000-00000000a0ff"
+NEW_DIRECTOR = "Новиков Николай Николаевич"
+OLD_DIRECTOR = "Примеров Пётр Петрович"
+
+
+def worse_demo(directory: Path) -> Path:
+    """The demo company a week later, in recordings: it published its liquidation, changed its director and got a
+    one-star review; bankrot.fedresurs.ru and dreamjob.ru no longer answer (their recordings are gone)."""
+    copy_demo(directory)
+
+    def liquidation(answer: dict) -> None:
+        company = {"name": 'ООО "ДЕМО-ПОСТАВКА"', "guid": DEMO_GUID, "type": "Company"}
+        answer["pageData"].insert(0, {
+            "publicationType": "SfactMessage", "guid": LIQUIDATION_NOTICE, "number": "99000099",
+            "datePublish": "2026-11-25T10:00:00.0", "isAnnulled": False, "isLocked": False,
+            "type": "Ликвидация юридического лица", "publisher": company, "participants": [company]})
+        answer["found"] = len(answer["pageData"])
+
+    def director(answer: dict) -> None:
+        answer["rows"][0]["g"] = f"ГЕНЕРАЛЬНЫЙ ДИРЕКТОР: {NEW_DIRECTOR}"
+
+    def review(answer: dict) -> None:
+        answer["reviews"].insert(0, {
+            "id": "9100000000000009", "text": "Не заплатили за поставку и пропали.", "rating": 1, "provider": "2gis",
+            "is_hidden": False, "date_created": "2026-11-21T10:00:00.000000+07:00", "date_edited": None,
+            "object": {"id": "70000001099999001", "type": "branch"}, "user": {"name": "Выдуманный автор"}})
+        answer["meta"]["total_count"] = answer["meta"]["branch_reviews_count"] = len(answer["reviews"])
+
+    edit_answer(directory / f"fedresurs-{DEMO_INN}.har", "/publications", liquidation)
+    edit_answer(directory / f"egrul-{DEMO_INN}.har", "search-result", director)
+    edit_answer(directory / f"twogis-{DEMO_INN}.har", "/reviews?", review)
+    (directory / f"bankrot_fedresurs-{DEMO_INN}.har").unlink()
+    (directory / f"dreamjob-{DEMO_INN}.har").unlink()
+    return directory
