@@ -882,8 +882,10 @@ def _select(watched: list, companies: tuple[str, ...], due: bool, every: bool, d
                    "[default: reports/ beside the database].")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
+@click.option("--wait", is_flag=True, help="When another re-check of the database is running, wait for it to "
+                                           "end [default: exit 1 at once].")
 @db_option
-def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path) -> None:
+def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, wait, db_path) -> None:
     """Re-check watched companies in one run and say what changed since each one's previous check.
 
     For each company: every new, gone and changed fact with the evidence behind it, the light
@@ -901,12 +903,26 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
       clientvet recheck --due
       clientvet recheck 7707083893 --json
     """
+    from clientvet.checks.watch import RecheckRunning, recheck_lock
+
+    tuning = _tuning()
+    database = db_path or config.default_db_path()
+    try:
+        with recheck_lock(database, wait=wait, waiting=lambda holder: stderr.print(
+                f"waiting for another re-check of {escape(str(database))} ({escape(holder)})…", soft_wrap=True)):
+            _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning)
+    except RecheckRunning as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+
+
+def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning) -> None:
+    """The re-check itself, under the database's re-check lock."""
     from clientvet.checks import BadInput, StoreFailed
     from clientvet.checks.watch import recheck as recheck_watched
     from clientvet.crawler.engine import ScrapyEngine
     from clientvet.reports import batch, monitor
 
-    tuning = _tuning()
     chosen = _select(_watch_list(db_path), companies, due, every, db_path)
     if not chosen:
         stderr.print("nothing to re-check: no watched company is due" if not companies and not every

@@ -10,17 +10,21 @@ the company's previous finished one (checks/diff.py); a company's first check is
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
-from dataclasses import dataclass
 import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from clientvet.checks.batch import TERM_COLUMNS, CompanyFile, deal_columns, read_company_file
 from clientvet.checks.diff import CheckDiff, compare
 from clientvet.checks.run import BatchProgress, Company, Engine, Outcome, run_checks
 from clientvet.checks.tuning import Tuning
+from clientvet.evidence import errors
 from clientvet.evidence.companies import CompanyRef
 from clientvet.evidence.identifiers import Identity
 from clientvet.evidence.store import Store
@@ -206,3 +210,45 @@ class _Comparing(BatchProgress):
             return Recheck(watched, outcome, problem=f"checked, but not compared with check "
                                                      f"#{watched.last_check['id']}: {exc}")
         return Recheck(watched, outcome, diff)
+
+
+# --- one re-check at a time per database ---------------------------------------------------------------
+
+
+class RecheckRunning(errors.ClientvetError):
+    """Another re-check of the same database holds its lock."""
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.resolve().with_name(db_path.name + ".recheck.lock")
+
+
+@contextmanager
+def recheck_lock(db_path: Path, *, wait: bool, waiting: Callable[[str], None] = lambda holder: None) -> Iterator[None]:
+    """Held while a re-check chooses and checks its companies, so two runs (cron overlapping a slow run) never
+    check the same companies twice. Without `wait`, raises RecheckRunning when another run holds it; with it,
+    calls `waiting` with who holds it and waits. The lock file stays beside the database; the kernel lets go
+    of the lock when its process ends, however it ends.
+    """
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.seek(0)
+            holder = file.read().strip() or "a process that has not said which"
+            if not wait:
+                raise RecheckRunning(f"another re-check of {db_path} is running ({holder}); "
+                                     "this one exits (give --wait to wait for it)") from None
+            waiting(holder)
+            fcntl.flock(file, fcntl.LOCK_EX)
+        file.seek(0)
+        file.truncate()
+        file.write(f"pid {os.getpid()}, started {now().isoformat(timespec='seconds')}\n")
+        file.flush()
+        try:
+            yield
+        finally:
+            file.seek(0)
+            file.truncate()

@@ -204,3 +204,35 @@ def test_a_changed_enforcement_proceeding(tmp_path, was, now, risky):
     after = stored_check(store, [registry, ("fssp", "enforcement_proceeding", "1", now)], runs)
     [change] = compare(store, before, after, SOURCES).changes
     assert change.change == "changed" and change.risk is risky
+
+
+# --- one re-check at a time ---------------------------------------------------------------------------
+
+
+def test_a_second_recheck_exits_clearly_or_waits(tmp_path):
+    import fcntl
+    import threading
+    import time
+
+    from clientvet.checks.watch import lock_path
+
+    db = tmp_path / "db.sqlite"
+    assert run_cli("watch", "add", DEMO_INN, "--db", str(db)).returncode == 0
+    with open(lock_path(db), "a+", encoding="utf-8") as held:  # a re-check in progress, as its lock shows it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("pid 4242, started 2026-11-30T03:00:00+00:00\n")
+        held.flush()
+        refused = run_cli("recheck", "--due", "--db", str(db))
+        assert refused.returncode == 1
+        assert (f"another re-check of {db} is running (pid 4242, started 2026-11-30T03:00:00+00:00); "
+                "this one exits (give --wait to wait for it)") in " ".join(refused.stderr.split())
+        releasing = threading.Timer(3, fcntl.flock, (held, fcntl.LOCK_UN))
+        releasing.start()
+        started = time.monotonic()
+        # Once the other run ends, this one chooses: the unknown company is not watched (exit 2).
+        waited = run_cli("recheck", "7707083893", "--wait", "--db", str(db))
+        releasing.join()
+    assert time.monotonic() - started >= 3
+    assert "waiting for another re-check" in waited.stderr and "(pid 4242" in waited.stderr
+    assert waited.returncode == 2 and "is not watched" in waited.stderr
+    assert lock_path(db).read_text(encoding="utf-8") == ""  # the run that had it let go
