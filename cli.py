@@ -884,13 +884,22 @@ def _select(watched: list, companies: tuple[str, ...], due: bool, every: bool, d
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
 @click.option("--wait", is_flag=True, help="When another re-check of the database is running, wait for it to "
                                            "end [default: exit 1 at once].")
+@click.option("--no-alerts", is_flag=True, help="Send no alert this time, whatever the config's [alerts] says.")
 @db_option
-def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, wait, db_path) -> None:
+def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, wait, no_alerts,
+            db_path) -> None:
     """Re-check watched companies in one run and say what changed since each one's previous check.
 
     For each company: every new, gone and changed fact with the evidence behind it, the light
     and the score before and after, and the sources that could not re-check (what they showed
     before is then unconfirmed, never "no change"). A company's first check is its baseline.
+
+    \b
+    Alerts: one message per run to the apprise URLs of the config's [alerts] table, with
+    each company that got worse (or changed, with on = "change"), its diff and its report:
+      [alerts]
+      urls = ["mailto://smtp.example.com?from=cv@example.com&to=am@example.com", "json://host/hook"]
+      on = "worse"
 
     \b
     Exit status: 0 nothing got worse; 10 something got worse (a new deal-killer, a worse light,
@@ -905,19 +914,29 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
     """
     from clientvet.checks.watch import RecheckRunning, recheck_lock
 
+    from clientvet.reports.alerts import Alerts, alerts_from_config
+
     tuning = _tuning()
+    try:
+        alerts = Alerts() if no_alerts else alerts_from_config()
+    except config.ConfigError as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+                     soft_wrap=True)
+        sys.exit(errors.BAD_INPUT)
     database = db_path or config.default_db_path()
     try:
         with recheck_lock(database, wait=wait, waiting=lambda holder: stderr.print(
                 f"waiting for another re-check of {escape(str(database))} ({escape(holder)})…", soft_wrap=True)):
-            _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning)
+            _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
+                     alerts)
     except RecheckRunning as exc:
         stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
 
 
-def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning) -> None:
-    """The re-check itself, under the database's re-check lock."""
+def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
+             alerts) -> None:
+    """The re-check itself, under the database's re-check lock; the alert once everything is stored."""
     from clientvet.checks import BadInput, StoreFailed
     from clientvet.checks.watch import recheck as recheck_watched
     from clientvet.crawler.engine import ScrapyEngine
@@ -930,6 +949,7 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
         return
     directory = _reports_dir(reports, db_path)
     out = Console()
+    report_paths: dict[int, str] = {}
 
     def show(found) -> None:
         path = None
@@ -939,6 +959,8 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
             except OSError as exc:
                 stderr.print(f"[red]error:[/] cannot write the report into {escape(str(directory))}: "
                              f"{escape(exc.strerror or str(exc))}", soft_wrap=True)
+            else:
+                report_paths[found.outcome.index] = str(path)
         if as_json:
             terminal.print_json(monitor.recheck_document(found, str(path) if path else None))
         else:
@@ -955,11 +977,29 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
     except StoreFailed as exc:
         stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
+    _alert(alerts, found, report_paths)
     worse = sum(f.worse for f in found)
     failed = sum(f.problem is not None for f in found)
     stderr.print(f"re-checked {len(found)}: {worse} worse, {sum(f.changed and not f.worse for f in found)} changed, "
                  f"{sum(f.baseline for f in found)} baseline, {failed} without a verdict or comparison")
     sys.exit(errors.WORSE if worse else errors.FAILED if failed else errors.OK)
+
+
+def _alert(alerts, found: list, report_paths: dict[int, str]) -> None:
+    """The run's one alert to every channel; a channel that fails is reported, the others still get it."""
+    from clientvet.reports.alerts import message, send
+
+    if not alerts.channels:
+        return
+    composed = message(found, alerts, report_paths)
+    if composed is None:
+        return
+    failures = send(alerts, *composed)
+    for channel, reason in failures:
+        stderr.print(f"[red]error:[/] the alert via {escape(channel.shown)} failed: {escape(reason)}", soft_wrap=True)
+    sent = len(alerts.channels) - len(failures)
+    if sent:
+        stderr.print(f"alert sent to {sent} of {len(alerts.channels)} channel(s)")
 
 
 @cli.command("diff")

@@ -87,10 +87,21 @@ NEW_DIRECTOR = "Новиков Николай Николаевич"
 OLD_DIRECTOR = "Примеров Пётр Петрович"
 
 
+def new_director_demo(directory: Path) -> Path:
+    """The demo company with another director in the registry: a change, not in itself worse."""
+    copy_demo(directory)
+
+    def director(answer: dict) -> None:
+        answer["rows"][0]["g"] = f"ГЕНЕРАЛЬНЫЙ ДИРЕКТОР: {NEW_DIRECTOR}"
+
+    edit_answer(directory / f"egrul-{DEMO_INN}.har", "search-result", director)
+    return directory
+
+
 def worse_demo(directory: Path) -> Path:
     """The demo company a week later, in recordings: it published its liquidation, changed its director and got a
     one-star review; bankrot.fedresurs.ru and dreamjob.ru no longer answer (their recordings are gone)."""
-    copy_demo(directory)
+    new_director_demo(directory)
 
     def liquidation(answer: dict) -> None:
         company = {"name": 'ООО "ДЕМО-ПОСТАВКА"', "guid": DEMO_GUID, "type": "Company"}
@@ -100,9 +111,6 @@ def worse_demo(directory: Path) -> Path:
             "type": "Ликвидация юридического лица", "publisher": company, "participants": [company]})
         answer["found"] = len(answer["pageData"])
 
-    def director(answer: dict) -> None:
-        answer["rows"][0]["g"] = f"ГЕНЕРАЛЬНЫЙ ДИРЕКТОР: {NEW_DIRECTOR}"
-
     def review(answer: dict) -> None:
         answer["reviews"].insert(0, {
             "id": "9100000000000009", "text": "Не заплатили за поставку и пропали.", "rating": 1, "provider": "2gis",
@@ -111,7 +119,6 @@ def worse_demo(directory: Path) -> Path:
         answer["meta"]["total_count"] = answer["meta"]["branch_reviews_count"] = len(answer["reviews"])
 
     edit_answer(directory / f"fedresurs-{DEMO_INN}.har", "/publications", liquidation)
-    edit_answer(directory / f"egrul-{DEMO_INN}.har", "search-result", director)
     edit_answer(directory / f"twogis-{DEMO_INN}.har", "/reviews?", review)
     (directory / f"bankrot_fedresurs-{DEMO_INN}.har").unlink()
     (directory / f"dreamjob-{DEMO_INN}.har").unlink()
