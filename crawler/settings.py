@@ -13,6 +13,8 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = False
 COOKIES_ENABLED = True  # Qrator and DDoS-Guard set cookies that later requests must carry
 TELNETCONSOLE_ENABLED = False
+# Two companies of one batch asking the same URL are two requests (see SubjectFingerprinter).
+REQUEST_FINGERPRINTER_CLASS = "clientvet.crawler.base.SubjectFingerprinter"
 
 # Politeness: one request at a time per host, a second apart, slower when the host is slow.
 CONCURRENT_REQUESTS = 16
@@ -31,6 +33,7 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
+    "clientvet.crawler.queue.GlobalPoliteness": 900,  # only with CLIENTVET_QUEUE (clientvet worker)
     "clientvet.crawler.middlewares.ArchiveMiddleware": 950,
     "clientvet.crawler.middlewares.ReplayMiddleware": 990,
 }
