@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from clientvet.evidence.companies import CompanyRef, UnknownCompany
 from clientvet.evidence.identifiers import InvalidIdentifier
-from clientvet.evidence.parsing import money
+from clientvet.evidence.parsing import entered_amount, money
 
 NORMAL_DELAY_DAYS = 3  # "1–3 days late is normal"
 PART_WAYS_DELAY_DAYS = 15  # "15–30 days late means renegotiate or part ways"
@@ -221,9 +221,10 @@ def _amount(value: str) -> float:
         amount = money(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a number like 1500.00") from None
-    if amount <= 0:
-        raise ValueError(f"{value!r} must be a positive number")
-    return amount
+    try:
+        return entered_amount(amount)  # '0.', 400 zeros and '1' is 0 as a float; money() refuses what is ∞
+    except ValueError as exc:
+        raise ValueError(f"{value!r} {exc}") from None
 
 
 def _currency(value: str) -> str:
