@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from clientvet.evidence.companies import CompanyRef, UnknownCompany
 from clientvet.evidence.identifiers import InvalidIdentifier
@@ -276,18 +276,21 @@ def parse_history_csv(path: Path, resolve: Callable[[str], CompanyRef],
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HistoryImportError([f"is not UTF-8 text (byte {exc.start}); save it as «CSV UTF-8»"]) from None
+    except OSError as exc:
+        raise HistoryImportError([f"cannot be read: {exc.strerror or exc}"]) from None
     try:
         dialect: Any = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [name.strip().lower() for name in next(reader, [])]
+    lines = _lines(reader)
+    header = [name.strip().lower() for name in next(lines, [])]
     fmt = _detect(header, company)
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     seen: dict[tuple, int] = {}
     companies: dict[str, CompanyRef] = {}
-    for cells in reader:
+    for cells in lines:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -317,6 +320,14 @@ def parse_history_csv(path: Path, resolve: Callable[[str], CompanyRef],
     if errors:
         raise HistoryImportError(errors)
     return ParsedFile(fmt.name, rows)
+
+
+def _lines(reader: Any) -> Iterator[list[str]]:
+    """The rows of a csv.reader; one it cannot read (a cell over the csv module's size limit) ends the import."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise HistoryImportError([f"line {reader.line_num}: {exc}"]) from None
 
 
 def _detect(header: list[str], company: CompanyRef | None) -> CsvFormat:

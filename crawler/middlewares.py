@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # A query parameter that carries an API key: 2GIS takes its key only in the URL (no header), and URLs are
 # stored, shown in reasons and logged.
-SECRET_PARAMETER = re.compile(r"(?<=[?&;])((?:api_?)?key)=[^&#\s]+", re.IGNORECASE)
+SECRET_PARAMETER = re.compile(r"(?<=[?&;])((?:api_?)?key)=[^&#\s<>()\[\]\"']+", re.IGNORECASE)  # to where the URL ends
 
 
 def redact_secrets(text: str) -> str:
