@@ -20,7 +20,9 @@ from clientvet.reports.sanitise import json_text, markup, plain
 if TYPE_CHECKING:
     from clientvet.checks.run import Lookup
 
-stderr = Console(stderr=True)
+# Without emoji codes: ":skull:" in a scraped name stays text (Rich markup itself is escaped by reports/sanitise).
+stdout = Console(emoji=False)
+stderr = Console(stderr=True, emoji=False)
 TRACEBACK_ENV = "CLIENTVET_TRACEBACK"  # non-empty: an unexpected error prints its traceback (as -vv does)
 
 
@@ -234,7 +236,7 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     if as_json:
         click.echo(json_text(document, indent=2))
     else:
-        terminal.render(document, Console())
+        terminal.render(document, stdout)
 
 
 @cli.command()
@@ -341,7 +343,7 @@ def rules_list(as_json: bool) -> None:
                           f"{row['severity']} · {markup(row['summary'])}",
                           style=None if row["enabled"] else "dim strike")
         table.add_section()
-    Console().print(table)
+    stdout.print(table)
     click.echo("* changed by your config; struck out: disabled by your config")
 
 
@@ -419,7 +421,7 @@ def signals_codes(lang: str) -> None:
     for signal in CATALOGUE:
         table.add_row(signal.code, signal.severity, str(signal.points), signal.explanation,
                       markup(signal.ask(lang, config.setting("high_risk_industries"))))
-    Console().print(table)
+    stdout.print(table)
 
 
 @signals.command("add")
@@ -499,7 +501,7 @@ def signals_list(company, include_removed, as_json, db_path) -> None:
         table.add_row(row["code"], str(SIGNALS[row["code"]].points),
                       f"{row['entered_at'][:10]} by {markup(row['entered_by'])}", markup(removed),
                       markup(row["note"] or ""), style="dim" if removed else None)
-    Console().print(table)
+    stdout.print(table)
 
 
 @cli.command()
@@ -633,9 +635,8 @@ def history_show(company, as_of, as_json, db_path) -> None:
                               "discipline": discipline.as_dict(), "events": dict(events),
                               "class": placed.label, "reasons": list(placed.reasons)}, indent=2))
         return
-    console = Console()
     if not account:
-        console.print(f"no account history for {markup(ref.label)}; import it with `clientvet history import`")
+        stdout.print(f"no account history for {markup(ref.label)}; import it with `clientvet history import`")
         return
     table = Table(title=f"Payment discipline of {markup(ref.label)} as of {today}", title_justify="left")
     table.add_column("measure")
@@ -650,18 +651,19 @@ def history_show(company, as_of, as_json, db_path) -> None:
         ("unpaid overdue", f"{len(discipline.unpaid_overdue)}" + (f" ({unpaid})" if unpaid else "")),
     ):
         table.add_row(measure, "—" if value is None else str(value))
-    console.print(table)
-    console.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
+    stdout.print(table)
+    stdout.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
     if events:
-        console.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
+        stdout.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
     style = {"harmful": "bold red", "normal": "bold", "loyal": "bold green"}[placed.label]
-    console.print(f"class: [{style}]{placed.label}[/]")
+    stdout.print(f"class: [{style}]{placed.label}[/]")
     for reason in placed.reasons:
-        console.print(f"  • {markup(reason)}")
+        stdout.print(f"  • {markup(reason)}")
 
 
 def main() -> None:
-    """Run the CLI. An error no command expected is one line and exit 1; its traceback only with -vv or $CLIENTVET_TRACEBACK."""
+    """Run the CLI. An error no command expected is one line and exit 1, its traceback only with -vv or
+    $CLIENTVET_TRACEBACK."""
     try:
         cli()
     except config.ConfigError as exc:  # a setting read after the command's own checks

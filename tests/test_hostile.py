@@ -33,10 +33,10 @@ from clientvet.crawler.spiders.twogis import TwogisSpider, with_key
 from tests.conftest import AS_OF, DEMO, ROOT, run_cli
 
 DEMO_INN = "0000123450"
-# Colour, an OSC-8 hyperlink to a local file, clear-screen, a right-to-left override, an 8-bit CSI.
+# Colour, an OSC-8 hyperlink to a local file, clear-screen, a right-to-left override, an 8-bit CSI, Rich markup.
 HOSTILE = ("ООО \x1b[31mRED\x1b[0m \x1b]8;;file:///etc/passwd\x1b\\link\x1b]8;;\x1b\\ \x1b[2J\u202eevil\x9b31m"
-           " [bold]end")
-SHOWN = "ООО RED link evil [bold]end"  # what a terminal may show of it: the words, the brackets as typed
+           " [bold]end :skull:")
+SHOWN = "ООО RED link evil [bold]end :skull:"  # what a terminal may show of it: the words, markup as typed
 RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 ROMASHKA_SEARCH = ROOT / "tests" / "fixtures" / "resolve" / "handmade-egrul-search-romashka.har"
 
@@ -93,8 +93,8 @@ def hostile_demo(tmp_path) -> Path:
 
 
 def test_scraped_escape_sequences_never_reach_the_terminal(hostile_demo, tmp_path):
-    result = run_cli("check", "--inn", DEMO_INN, "--replay", str(hostile_demo), "--db", str(tmp_path / "db.sqlite"),
-                     "--as-of", AS_OF, env={"COLUMNS": "200"})
+    result = run_cli("check", "--inn", DEMO_INN, "--replay", str(hostile_demo), "--db",
+                     str(tmp_path / "db.sqlite"), "--as-of", AS_OF, env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     assert_no_raw_control(result.stdout, result.stderr)
     shown = one_line(result.stdout)
@@ -105,8 +105,8 @@ def test_scraped_escape_sequences_never_reach_the_terminal(hostile_demo, tmp_pat
 
 
 def test_json_escapes_them_and_keeps_the_text(hostile_demo, tmp_path):
-    result = run_cli("check", "--inn", DEMO_INN, "--replay", str(hostile_demo), "--db", str(tmp_path / "db.sqlite"),
-                     "--as-of", AS_OF, "--json")
+    result = run_cli("check", "--inn", DEMO_INN, "--replay", str(hostile_demo), "--db",
+                     str(tmp_path / "db.sqlite"), "--as-of", AS_OF, "--json")
     assert result.returncode == 0, result.stderr
     assert_no_raw_control(result.stdout, result.stderr)
     document = json.loads(result.stdout)
@@ -185,8 +185,9 @@ def test_identifiers_are_ascii_digits_only(tmp_path, option, value):
     ("%", "no letters or digits"),
     ("CIK١٢", "digits only (0-9)"),
 ])
-@pytest.mark.parametrize("command", [("signals", "add", "{company}", "cash_off_books"), ("signals", "list", "{company}"),
-                                     ("history", "show", "{company}"), ("interview", "{company}")])
+@pytest.mark.parametrize("command", [("signals", "add", "{company}", "cash_off_books"),
+                                     ("signals", "list", "{company}"), ("history", "show", "{company}"),
+                                     ("interview", "{company}")])
 def test_company_arguments_that_name_no_company_exit_2(tmp_path, command, company, message):
     db = tmp_path / "db.sqlite"
     result = invoke(*[part.format(company=company) for part in command], "--db", str(db))
