@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,16 +10,20 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from clientvet import config
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
+from clientvet.evidence.parsing import MAX_AMOUNT, MIN_AMOUNT, entered_amount
+from clientvet.reports.sanitise import json_text, markup, plain
 
 if TYPE_CHECKING:
     from clientvet.checks.run import Lookup
 
-stderr = Console(stderr=True)
+# Without emoji codes: ":skull:" in a scraped name stays text (Rich markup itself is escaped by reports/sanitise).
+stdout = Console(emoji=False)
+stderr = Console(stderr=True, emoji=False)
+TRACEBACK_ENV = "CLIENTVET_TRACEBACK"  # non-empty: an unexpected error prints its traceback (as -vv does)
 
 
 def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -42,7 +46,7 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik
     try:
         return parse(value)
     except InvalidIdentifier as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
+        raise click.BadParameter(plain(exc), param_hint=hint) from None
 
 
 def _lookup(name: str | None, domain: str | None, country: str | None, city: str | None, pick: int | None,
@@ -62,13 +66,34 @@ def _lookup(name: str | None, domain: str | None, country: str | None, city: str
     try:
         searched = {hint[2:]: parse(value)}
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
+        raise click.BadParameter(plain(exc), param_hint=hint) from None
     if city is not None and not city.strip():
         raise click.BadParameter("the city is empty", param_hint="--city")
     return Lookup(**searched, country=country, city=city and " ".join(city.split()), pick=pick)
 
 
 PURPOSES = ("prepaid", "deferred", "long-project")
+
+
+class Amount(click.ParamType):
+    """A deal amount such as 1200000 or 1.2e6, within the bounds every entered amount has (NaN, ∞, 1e400 are not)."""
+
+    name = "amount"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            if not value.isascii():  # float() also reads Arabic-Indic digits
+                raise ValueError
+            number = float(value)
+        except ValueError:
+            self.fail(f"expected a number from {MIN_AMOUNT} to {MAX_AMOUNT:,.0f} such as 1200000, got {value!r}",
+                      param, ctx)
+        try:
+            return entered_amount(number)
+        except ValueError as exc:
+            self.fail(f"{value!r} {exc}", param, ctx)
 
 
 def _terms(purpose: str | None, amount: float | None, currency: str | None, contact: str | None) -> dict:
@@ -140,7 +165,8 @@ def cli() -> None:
               help="Override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=3.")
 @click.option("--purpose", type=click.Choice(PURPOSES),
               help="The deal being considered: the same fact weighs differently per purpose.")
-@click.option("--amount", type=click.FloatRange(min=0, min_open=True), help="The deal amount, e.g. 1200000.")
+@click.option("--amount", type=Amount(),
+              help=f"The deal amount, e.g. 1200000 (from {MIN_AMOUNT} to {MAX_AMOUNT:,.0f}).")
 @click.option("--currency", help="Currency of --amount [default: the company's country's, e.g. RUB].")
 @click.option("--contact", metavar="FULL NAME",
               help="The person you deal with, compared to the registered directors and officers.")
@@ -163,6 +189,8 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     from functools import partial
 
     from clientvet.checks import BadInput, NoChoice, NotFound, StoreFailed, run_check
+    from clientvet.crawler import settings as crawl_defaults
+    from clientvet.crawler.base import log_to_terminal
     from clientvet.crawler.engine import ScrapyEngine
     from clientvet.reports import terminal
     from clientvet.reports.document import no_choice, report
@@ -174,6 +202,10 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     overrides = _parse_settings(settings)
     if verbose:
         overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
+    if verbose > 1:
+        os.environ.setdefault(TRACEBACK_ENV, "1")
+    log_to_terminal(overrides.get("LOG_LEVEL", crawl_defaults.LOG_LEVEL))
+    overrides["LOG_ENABLED"] = False  # Scrapy's own handler would print tracebacks and raw URLs
     if interactive:
         overrides["CLIENTVET_INTERACTIVE"] = True
     if user_agent := config.setting("user_agent"):
@@ -187,10 +219,10 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
                            progress=terminal.TerminalProgress(stderr, spinner=not interactive),
                            ask=partial(terminal.ask_which, stderr) if can_ask else None)
     except BadInput as exc:
-        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+        raise click.BadParameter(plain(exc), param_hint=f"--{exc.argument}") from None
     except NoChoice as exc:
         if as_json:
-            click.echo(json.dumps(no_choice(exc), ensure_ascii=False, indent=2))
+            click.echo(json_text(no_choice(exc), indent=2))
         terminal.no_choice(stderr, exc, candidates=not as_json)
         sys.exit(exc.exit_code)
     except NotFound as exc:
@@ -202,9 +234,9 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
         sys.exit(exc.exit_code)
     document = report(result.evidence, result.verdict)
     if as_json:
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(json_text(document, indent=2))
     else:
-        terminal.render(document, Console())
+        terminal.render(document, stdout)
 
 
 @cli.command()
@@ -240,14 +272,14 @@ def match(name_a, name_b, person, as_json) -> None:
     try:
         result = (match_persons if person else match_names)(name_a, name_b)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="NAME_A, NAME_B") from None
+        raise click.BadParameter(plain(exc), param_hint="NAME_A, NAME_B") from None
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        click.echo(json_text(result.as_dict()))
         return
     kind = ("person", "people") if person else ("company", "companies")
     how = f", {result.basis}" if person else ""
     click.echo(f"{'same ' + kind[0] if result.same else 'different ' + kind[1]} (score {result.score}{how}): "
-               f"{result.reason}")
+               f"{plain(result.reason)}")
 # --- rules and the user's [rules] table ---------------------------------------------
 
 
@@ -258,7 +290,7 @@ def _tuning():
     try:
         return tuning_from_config()
     except config.ConfigError as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+        stderr.print(f"[red]error:[/] {markup(str(exc))} (config: {markup(str(config.config_path()))})",
                      soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
 
@@ -296,7 +328,7 @@ def rules_list(as_json: bool) -> None:
              "purpose_weights": dict(r.purpose_weights) if not r.deal_killer else {},
              "safeguard": r.safeguard, "summary": r.summary} for r in RULES.values()]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows, indent=2))
         return
     table = Table(title="Rules (points after your config; negative points lower the score)", title_justify="left",
                   expand=True)
@@ -304,14 +336,14 @@ def rules_list(as_json: bool) -> None:
     table.add_column("pts", justify="right", no_wrap=True)
     table.add_column("severity · summary", ratio=1)
     for group in GROUPS.values():  # in the summary's order, under its headings
-        table.add_row(f"[bold]{escape(group.heading)}[/]", "", "")
+        table.add_row(f"[bold]{markup(group.heading)}[/]", "", "")
         for row in (r for r in rows if r["group"] == group.code):
             points = str(row["points"]) + ("" if row["points"] == row["default_points"] else "*")
             table.add_row(row["code"], "killer" if row["deal_killer"] else points,
-                          f"{row['severity']} · {escape(row['summary'])}",
+                          f"{row['severity']} · {markup(row['summary'])}",
                           style=None if row["enabled"] else "dim strike")
         table.add_section()
-    Console().print(table)
+    stdout.print(table)
     click.echo("* changed by your config; struck out: disabled by your config")
 
 
@@ -342,7 +374,7 @@ def _company(text: str, db_path: Path | None):
     try:
         return Directory(db_path or config.default_db_path()).resolve(text)
     except (InvalidIdentifier, UnknownCompany) as exc:
-        raise click.BadParameter(str(exc), param_hint="COMPANY") from None
+        raise click.BadParameter(plain(exc), param_hint="COMPANY") from None
 
 
 def _store(db_path: Path | None, *, create: bool = True):
@@ -388,8 +420,8 @@ def signals_codes(lang: str) -> None:
         table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
     for signal in CATALOGUE:
         table.add_row(signal.code, signal.severity, str(signal.points), signal.explanation,
-                      escape(signal.ask(lang, config.setting("high_risk_industries"))))
-    Console().print(table)
+                      markup(signal.ask(lang, config.setting("high_risk_industries"))))
+    stdout.print(table)
 
 
 @signals.command("add")
@@ -409,9 +441,9 @@ def signals_add(company, code, note, by, db_path) -> None:
     code = _signal_code(code)
     ref = _company(company, db_path)
     if _store(db_path).add_signal(ref.aliases, code, note, by):
-        click.echo(f"recorded {code} for {ref.label} ({ref.key})")
+        click.echo(f"recorded {code} for {plain(ref.label)} ({ref.key})")
     else:
-        click.echo(f"{code} is already recorded for {ref.label}; unchanged")
+        click.echo(f"{code} is already recorded for {plain(ref.label)}; unchanged")
 
 
 @signals.command("remove")
@@ -431,8 +463,8 @@ def signals_remove(company, code, by, db_path) -> None:
     ref = _company(company, db_path)
     store = _store(db_path, create=False)
     if not (store and store.remove_signal(ref.aliases, code, by)):
-        raise click.BadParameter(f"{ref.label} has no active {code} signal; nothing changed", param_hint="CODE")
-    click.echo(f"removed {code} for {ref.label}")
+        raise click.BadParameter(f"{plain(ref.label)} has no active {code} signal; nothing changed", param_hint="CODE")
+    click.echo(f"removed {code} for {plain(ref.label)}")
 
 
 @signals.command("list")
@@ -456,21 +488,20 @@ def signals_list(company, include_removed, as_json, db_path) -> None:
     store = _store(db_path, create=False)
     rows = store.signals(ref.aliases, include_removed=include_removed) if store else []
     if as_json:
-        click.echo(json.dumps([{**row, "points": SIGNALS[row["code"]].points} for row in rows],
-                              ensure_ascii=False, indent=2))
+        click.echo(json_text([{**row, "points": SIGNALS[row["code"]].points} for row in rows], indent=2))
         return
     if not rows:
-        click.echo(f"no signals recorded for {ref.label}")
+        click.echo(f"no signals recorded for {plain(ref.label)}")
         return
-    table = Table(title=f"Signals for {escape(ref.label)}", title_justify="left")
+    table = Table(title=f"Signals for {markup(ref.label)}", title_justify="left")
     for column in ("code", "pts", "entered", "removed", "note"):
         table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
     for row in rows:
         removed = f"{row['removed_at'][:10]} by {row['removed_by']}" if row["removed_at"] else ""
         table.add_row(row["code"], str(SIGNALS[row["code"]].points),
-                      f"{row['entered_at'][:10]} by {escape(row['entered_by'])}", escape(removed),
-                      escape(row["note"] or ""), style="dim" if removed else None)
-    Console().print(table)
+                      f"{row['entered_at'][:10]} by {markup(row['entered_by'])}", markup(removed),
+                      markup(row["note"] or ""), style="dim" if removed else None)
+    stdout.print(table)
 
 
 @cli.command()
@@ -496,12 +527,12 @@ def interview(company, lang, by, db_path) -> None:
     from clientvet.checks.signals import ANSWERS, CATALOGUE, SKIP, TEXTS
 
     ref = _company(company, db_path)
+    industries = config.setting("high_risk_industries")  # a broken config stops here, before the store is made
     store = _store(db_path)
-    industries = config.setting("high_risk_industries")
     answered: Counter[str] = Counter()
-    click.echo(TEXTS["intro"][lang].format(company=ref.label))
+    click.echo(TEXTS["intro"][lang].format(company=plain(ref.label)))
     for number, signal in enumerate(CATALOGUE, 1):
-        click.echo(f"\n{number}/{len(CATALOGUE)}. {signal.ask(lang, industries)}")
+        click.echo(f"\n{number}/{len(CATALOGUE)}. {plain(signal.ask(lang, industries))}")
         click.echo("   " + "   ".join(f"{n}) {labels[lang]}" for n, (_, labels) in ANSWERS.items()))
         try:
             action = ANSWERS[click.prompt(TEXTS["answer"][lang], type=click.IntRange(1, len(ANSWERS)),
@@ -560,7 +591,7 @@ def history_import(file, company, db_path) -> None:
         parsed = parse_history_csv(file, Directory(db_path or config.default_db_path()).resolve, default)
     except HistoryImportError as exc:
         for error in exc.errors:
-            stderr.print(f"[red]error:[/] {escape(file.name)} {escape(error)}", soft_wrap=True)
+            stderr.print(f"[red]error:[/] {markup(file.name)} {markup(error)}", soft_wrap=True)
         stderr.print("Nothing was imported; fix the lines above and run the import again.")
         sys.exit(errors.BAD_INPUT)
     added = _store(db_path).import_history(**{parsed.format: parsed.rows})[parsed.format]
@@ -600,16 +631,14 @@ def history_show(company, as_of, as_json, db_path) -> None:
     discipline, placed = account.discipline(today), account.classify(today)
     events = Counter(e.kind for e in account.events)
     if as_json:
-        click.echo(json.dumps({"company": ref.key, "name": ref.label, "as_of": today.isoformat(),
-                               "discipline": discipline.as_dict(), "events": dict(events),
-                               "class": placed.label, "reasons": list(placed.reasons)},
-                              ensure_ascii=False, indent=2))
+        click.echo(json_text({"company": ref.key, "name": ref.label, "as_of": today.isoformat(),
+                              "discipline": discipline.as_dict(), "events": dict(events),
+                              "class": placed.label, "reasons": list(placed.reasons)}, indent=2))
         return
-    console = Console()
     if not account:
-        console.print(f"no account history for {escape(ref.label)}; import it with `clientvet history import`")
+        stdout.print(f"no account history for {markup(ref.label)}; import it with `clientvet history import`")
         return
-    table = Table(title=f"Payment discipline of {escape(ref.label)} as of {today}", title_justify="left")
+    table = Table(title=f"Payment discipline of {markup(ref.label)} as of {today}", title_justify="left")
     table.add_column("measure")
     table.add_column("value", justify="right")
     unpaid = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in discipline.unpaid_overdue_totals().items())
@@ -622,15 +651,31 @@ def history_show(company, as_of, as_json, db_path) -> None:
         ("unpaid overdue", f"{len(discipline.unpaid_overdue)}" + (f" ({unpaid})" if unpaid else "")),
     ):
         table.add_row(measure, "—" if value is None else str(value))
-    console.print(table)
-    console.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
+    stdout.print(table)
+    stdout.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
     if events:
-        console.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
+        stdout.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
     style = {"harmful": "bold red", "normal": "bold", "loyal": "bold green"}[placed.label]
-    console.print(f"class: [{style}]{placed.label}[/]")
+    stdout.print(f"class: [{style}]{placed.label}[/]")
     for reason in placed.reasons:
-        console.print(f"  • {escape(reason)}")
+        stdout.print(f"  • {markup(reason)}")
 
 
 def main() -> None:
-    cli()
+    """Run the CLI. An error no command expected is one line and exit 1, its traceback only with -vv or
+    $CLIENTVET_TRACEBACK."""
+    try:
+        cli()
+    except config.ConfigError as exc:  # a setting read after the command's own checks
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
+        sys.exit(errors.BAD_INPUT)
+    except errors.ClientvetError as exc:
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the last resort: a bug or a state nobody foresaw, never a raw traceback
+        if os.environ.get(TRACEBACK_ENV):
+            stderr.print_exception()
+        stderr.print(f"[red]error:[/] unexpected {type(exc).__name__}: {markup(exc)}"
+                     + ("" if os.environ.get(TRACEBACK_ENV) else f" (set {TRACEBACK_ENV}=1 to see where)"),
+                     soft_wrap=True)
+        sys.exit(errors.FAILED)

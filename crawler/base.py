@@ -14,6 +14,7 @@ that subject with the reason. Fields the parser never read are counted.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, ClassVar, Iterable
@@ -24,6 +25,7 @@ from scrapy.core.downloader.handlers.http11 import TunnelError
 from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadFailedError,
                                ResponseDataLossError)
 from scrapy.http import Response
+from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeout
 from twisted.python.failure import Failure
@@ -31,8 +33,9 @@ from twisted.web._newclient import ResponseFailed
 
 from clientvet import config
 from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
-from clientvet.crawler.middlewares import UnrecordedRequest
+from clientvet.crawler.middlewares import UnrecordedRequest, redact_secrets
 from clientvet.crawler.store import open_store
+from clientvet.reports.sanitise import plain
 
 # Scrapy signal sent when one source has finished for one subject (for progress display).
 source_finished = object()
@@ -118,8 +121,11 @@ def _bounds(fewest: int, most: int | None) -> str:
 
 
 def describe_failure(failure: Failure) -> str:
-    """One short reason a person can act on."""
-    exc = failure.value
+    """One short reason a person can act on; reasons are stored and shown, so an API key in a URL is redacted."""
+    return redact_secrets(_reason(failure.value))
+
+
+def _reason(exc: BaseException) -> str:
     if isinstance(exc, (UnrecordedRequest, SourceFailure)):
         return str(exc)
     if isinstance(exc, HttpError):
@@ -132,6 +138,37 @@ def describe_failure(failure: Failure) -> str:
                         DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError)):
         return f"network error: {type(exc).__name__}: {exc}"
     return f"unparseable answer: {type(exc).__name__}: {exc}"
+
+
+class TerminalLogFormatter(logging.Formatter):
+    """The crawl's log lines as a person at a terminal should see them.
+
+    A source charges every failure it handles to itself, with the reason, yet Scrapy logs a parser's exception
+    with its traceback: unless tracebacks are asked for (-vv), an exception is one line after its record's
+    message. API keys are taken out (2GIS wants its key in the URL, Scrapy logs URLs), and so are the escape
+    sequences scraped text may carry.
+    """
+
+    def __init__(self, *, tracebacks: bool):
+        super().__init__(scrapy_defaults.LOG_FORMAT, scrapy_defaults.LOG_DATEFORMAT)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        message, exc_info = record.getMessage(), record.exc_info
+        if exc_info and not self.tracebacks:
+            message, exc_info = f"{message}: {type(exc_info[1]).__name__}: {plain(exc_info[1])}", None
+        shown = logging.makeLogRecord({**record.__dict__, "msg": message, "args": None, "exc_info": exc_info,
+                                       "exc_text": None})
+        return "\n".join(plain(line) for line in redact_secrets(super().format(shown)).split("\n"))
+
+
+def log_to_terminal(level: str | int) -> logging.Handler:
+    """The log on standard error through TerminalLogFormatter; set LOG_ENABLED=False so Scrapy adds no handler."""
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(TerminalLogFormatter(tracebacks=handler.level <= logging.DEBUG))
+    logging.root.addHandler(handler)
+    return handler
 
 
 class SourceSpider(scrapy.Spider):

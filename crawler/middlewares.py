@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -18,11 +19,21 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
+# A query parameter that carries an API key: 2GIS takes its key only in the URL (no header), and URLs are
+# stored, shown in reasons and logged.
+SECRET_PARAMETER = re.compile(r"(?<=[?&;])((?:api_?)?key)=[^&#\s<>()\[\]\"']+", re.IGNORECASE)  # to where the URL ends
+
+
+def redact_secrets(text: str) -> str:
+    """The text (a URL, a reason, a log line) with the value of every key= parameter replaced."""
+    return SECRET_PARAMETER.sub(r"\1=REDACTED", text)
+
+
 class UnrecordedRequest(IgnoreRequest):
     """Replay has no answer for this request: the source failed, it did not find nothing."""
 
     def __init__(self, request: Request):
-        super().__init__(f"unrecorded request: {request.method} {request.url}")
+        super().__init__(f"unrecorded request: {request.method} {redact_secrets(request.url)}")
 
 
 # Request meta flag of a browser request whose page answers all its own requests from the
@@ -78,7 +89,7 @@ class ArchiveMiddleware:
             check_id=subject.check_id if subject else None,
             source=self.crawler.spider.name,
             method=request.method,
-            url=request.url,
+            url=redact_secrets(request.url),
             request_body=request.body.decode("utf-8", errors="replace") or None,
             status=response.status,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,

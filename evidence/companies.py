@@ -20,12 +20,13 @@ from clientvet.evidence.identifiers import (
     UK_PREFIXES,
     Identity,
     InvalidIdentifier,
+    digits_only,
     parse_cik,
     parse_company_number,
     parse_inn,
     parse_ogrn,
 )
-from clientvet.evidence.matching import match_names
+from clientvet.evidence.matching import match_names, normalise_name
 
 # All-digit input: which identifier its length means.
 _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
@@ -78,9 +79,14 @@ class Directory:
         return CompanyRef(identity.key, (identity.key,), f"{identity.scheme.upper()} {identity.value}")
 
     def _by_name(self, name: str) -> CompanyRef:
+        try:
+            normalise_name(name)
+        except ValueError as exc:
+            raise UnknownCompany(f"{exc}: give an INN, OGRN, company number or the name of a company "
+                                 "already checked") from None
         found: dict[str, CompanyRef] = {}
         for company_key, data in self.records:
-            if data.get("name") and match_names(name, data["name"]).same:
+            if data.get("name") and _same_name(name, data["name"]):
                 keys = company_keys(company_key, data)
                 found.setdefault(keys[0], CompanyRef(keys[0], keys, data["name"]))
         if not found:
@@ -92,10 +98,20 @@ class Directory:
         return next(iter(found.values()))
 
 
+def _same_name(name: str, stored: str) -> bool:
+    """Whether a stored registry name is the one asked for; a stored name that is no name (no letters) is not."""
+    try:
+        return match_names(name, stored).same
+    except ValueError:
+        return False
+
+
 def _identifier_parser(text: str) -> Callable[[str], Identity] | None:
     compact = re.sub(r"\s+", "", text)
     if compact[:3].upper() == "CIK":  # a bare number of up to 8 digits reads as a UK company number
         return parse_cik
+    if compact.isdigit() and not digits_only(compact):  # '٧٧٠٧…', '²': digits, but not ones a registry uses
+        raise InvalidIdentifier(f"{text!r} must be written in digits 0-9")
     if compact.isdigit():
         if len(compact) not in _DIGIT_PARSERS:
             raise InvalidIdentifier(

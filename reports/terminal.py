@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from clientvet.checks.run import Choice, NoChoice, Progress, SearchRun
 from clientvet.evidence.identifiers import Identity
 from clientvet.checks.groups import GROUPS
+from clientvet.reports.sanitise import markup
 
 COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
@@ -25,13 +25,13 @@ STATUS_STYLE = {"ok": "green", "empty": "cyan", "failed": "red", "skipped": "yel
 def render(report: dict[str, Any], console: Console) -> None:
     company = report["company"]
     ids = ", ".join(f"{k.upper()} {v}" for k, v in company["identifiers"].items())
-    header = (f"[bold]{escape(company['name'] or 'unknown company')}[/]  ({escape(ids)}, {company['jurisdiction']})\n"
-              f"status: {escape(company['status'])}"
-              + (f" — {escape(company['status_detail'])}" if company.get("status_detail") else ""))
+    header = (f"[bold]{markup(company['name'] or 'unknown company')}[/]  ({markup(ids)}, {company['jurisdiction']})\n"
+              f"status: {markup(company['status'])}"
+              + (f" — {markup(company['status_detail'])}" if company.get("status_detail") else ""))
     verdict = report["verdict"]
     headline = f"[{COLOURS[verdict]}]{LABELS[verdict]}[/]   score {report['score']}/100"
     if report["verdict_reasons"]:
-        headline += f"\n[dim]{escape('; '.join(report['verdict_reasons']))}[/]"
+        headline += f"\n[dim]{markup('; '.join(report['verdict_reasons']))}[/]"
 
     parts: list[Any] = [header, "", headline]
     if report.get("terms"):
@@ -49,12 +49,12 @@ def render(report: dict[str, Any], console: Console) -> None:
     for run in report["coverage"]:
         style = STATUS_STYLE.get(run["status"], "")
         coverage.add_row(run["source"] + (" *" if run["essential"] else ""), f"[{style}]{run['status']}[/]",
-                         str(run["facts"]), escape(run["reason"] or ""))
+                         str(run["facts"]), markup(run["reason"] or ""))
     parts += ["", coverage, "[dim]* essential source[/]"]
-    parts += ["", "[bold]Safeguards[/]"] + [f"• {escape(s)}" for s in report["safeguards"]]
+    parts += ["", "[bold]Safeguards[/]"] + [f"• {markup(s)}" for s in report["safeguards"]]
     if report.get("would_change"):
         parts += ["", "[bold]What would change this verdict[/]"]
-        parts += [f"• {escape(change['text'])}" for change in report["would_change"]]
+        parts += [f"• {markup(change['text'])}" for change in report["would_change"]]
     console.print(Panel(Group(*parts), title=f"clientvet check #{report['check_id']}",
                         subtitle=report["checked_at"], border_style=COLOURS[verdict].split()[-1]))
 
@@ -65,7 +65,7 @@ def _terms(terms: dict[str, Any]) -> str:
     if "amount" in terms:
         amount = f"{terms['amount']:,.0f} {terms.get('currency', '')}".replace(",", " ").strip()
     parts = [terms.get("purpose"), amount, f"contact {terms['contact']}" if terms.get("contact") else None]
-    return f"[bold]Deal:[/] {escape(' · '.join(p for p in parts if p))}"
+    return f"[bold]Deal:[/] {markup(' · '.join(p for p in parts if p))}"
 
 
 def _factors(factors: list[dict[str, Any]]) -> Table:
@@ -79,9 +79,9 @@ def _factors(factors: list[dict[str, Any]]) -> Table:
         if n:
             table.add_section()
         heading = GROUPS[group].heading if group in GROUPS else group.capitalize()
-        table.add_row("", f"[bold underline]{escape(heading)}[/]")
+        table.add_row("", f"[bold underline]{markup(heading)}[/]")
         for factor in sorted((f for f in factors if f["group"] == group), key=lambda f: -f["points"]):
-            summary = escape(factor["summary"])
+            summary = markup(factor["summary"])
             if "purpose_weight" in factor:
                 summary += f" [dim](×{factor['purpose_weight']:g} for this deal)[/]"
             table.add_row(str(factor["points"]), f"[bold red]{summary}[/]" if factor["deal_killer"] else summary)
@@ -102,10 +102,10 @@ class TerminalProgress(Progress):
         self.spinner = spinner
 
     def searching(self, query: dict[str, str]) -> None:
-        self.console.print("Searching for " + ", ".join(f"{k} {escape(str(v))}" for k, v in query.items()) + "…")
+        self.console.print("Searching for " + ", ".join(f"{k} {markup(str(v))}" for k, v in query.items()) + "…")
 
     def searched(self, run: SearchRun) -> None:
-        self.console.print(f"  {run.source}: {run.status}" + (f" ({escape(run.reason)})" if run.reason else "")
+        self.console.print(f"  {run.source}: {run.status}" + (f" ({markup(run.reason)})" if run.reason else "")
                            + (f", {len(run.candidates)} candidate(s)" if run.candidates else ""))
 
     def search_incomplete(self, run: SearchRun) -> None:
@@ -113,7 +113,7 @@ class TerminalProgress(Progress):
 
     def chosen(self, choice: Choice, sources: int) -> None:
         identity = choice.identity
-        self.console.print(f"Using {escape(choice.name or '')} {identity.scheme.upper()} {identity.value}"
+        self.console.print(f"Using {markup(choice.name or '')} {identity.scheme.upper()} {identity.value}"
                            f" ({HOW_CHOSEN[choice.how]}); checking it in {sources} sources…")
 
     def checking(self, identity: Identity, sources: int) -> AbstractContextManager[Any]:
@@ -124,7 +124,7 @@ class TerminalProgress(Progress):
         return nullcontext()
 
     def source_done(self, source: str, status: str, reason: str | None) -> None:
-        self.console.print(f"  {source}: {status}" + (f" ({escape(reason)})" if reason else ""))
+        self.console.print(f"  {source}: {status}" + (f" ({markup(reason)})" if reason else ""))
 
 
 def candidates_table(candidates: list[dict[str, Any]]) -> Table:
@@ -133,9 +133,9 @@ def candidates_table(candidates: list[dict[str, Any]]) -> Table:
     for column in ("#", "name", "identifier", "status", "address", "source", "match"):
         table.add_column(column, justify="right" if column == "#" else "left")
     for c in candidates:
-        table.add_row(str(c["number"]), escape(c["name"] or "—"), f"{c['scheme'].upper()} {c['identifier']}",
-                      c["status"] or "—", escape(c["address"] or c.get("url") or "—"), c["source"],
-                      ("strong: " if c["strong"] else "") + escape(c["match"]))
+        table.add_row(str(c["number"]), markup(c["name"] or "—"), markup(f"{c['scheme'].upper()} {c['identifier']}"),
+                      markup(c["status"] or "—"), markup(c["address"] or c.get("url") or "—"), c["source"],
+                      ("strong: " if c["strong"] else "") + markup(c["match"]))
     return table
 
 
@@ -153,7 +153,7 @@ def ask_which(console: Console, candidates: list[dict[str, Any]]) -> int | None:
 
 
 def error(console: Console, message: str) -> None:
-    console.print(f"[red]error:[/] {escape(message)}")
+    console.print(f"[red]error:[/] {markup(message)}")
 
 
 def nothing_stored(console: Console, failure: Exception) -> None:
