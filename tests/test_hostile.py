@@ -290,7 +290,7 @@ def test_a_handled_source_failure_is_one_log_line_and_its_traceback_only_with_vv
     args = ("check", "--inn", DEMO_INN, "--replay", str(replay), "--db", str(tmp_path / "db.sqlite"), "--json")
     quiet = run_cli(*args)
     assert quiet.returncode == 0 and "Traceback" not in quiet.stderr
-    [logged] = [line for line in quiet.stderr.splitlines() if "Spider error processing" in line]
+    [logged] = [line for line in quiet.stderr.splitlines() if "Spider error processing" in line and "bo.nalog.ru" in line]
     reason = "unparseable answer: bo.nalog.ru search has no content list"
     assert "bo.nalog.ru" in logged and logged.endswith(f"SourceFailure: {reason}")
     bo_nalog = next(run for run in json.loads(quiet.stdout)["coverage"] if run["source"] == "bo_nalog")
