@@ -51,6 +51,7 @@ class BankrotFedresursSpider(SourceSpider):
     name = "bankrot_fedresurs"
     jurisdiction = "RU"
     evidence = ("bankruptcy_case",)
+    covers = ("bankruptcy",)
     # A debtor and the last of its cases; the arbitration manager's name is anonymised in the recordings.
     reads = {"bankruptcy_case": Reads("guid inn name status", ignored="address region statusUpdateDate"),
              "bankruptcy_case.lastLegalCase": Reads("number status.code status.description",

@@ -110,6 +110,7 @@ class CourtListenerSpider(SourceSpider):
     name = "courtlistener"
     jurisdiction = "US"
     evidence = ("federal_case", "federal_case_search")
+    covers = ("courts", "bankruptcy")
     # A search hit (parse_result requires its docket_id and caseName); attorneys, firms, documents not read.
     reads = {"federal_case": Reads(ignored="assignedTo assigned_to_id attorney attorney_id caseNameFull court_exact "
                                            "dateArgued firm firm_id jurisdictionType juryDemand meta more_docs "

@@ -41,6 +41,7 @@ class FedresursSpider(SourceSpider):
     name = "fedresurs"
     jurisdiction = "RU"
     evidence = ("status_record", "notice")
+    covers = ("bankruptcy",)
     reads = {"status_record": Reads("guid inn name ogrn status", ignored="egrulAddress okvedName"),
              "notice": Reads("guid type datePublish number",
                              ignored="isLocked publicationType publisher.type participants.guid participants.type")}

@@ -229,6 +229,7 @@ class FsspSpider(SourceSpider):
     name = "fssp"
     jurisdiction = "RU"
     evidence = ("enforcement_proceeding",)
+    covers = ("debts",)
     after = ("egrul",)
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:

@@ -120,6 +120,7 @@ class GazetteSpider(SourceSpider):
     name = "gazette"
     jurisdiction = "GB"
     evidence = ("notice",)
+    covers = ("bankruptcy",)
     reads = {"notice": NOTICE}
     after = ("companies_house",)
 

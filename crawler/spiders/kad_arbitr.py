@@ -226,6 +226,7 @@ class KadArbitrSpider(BrowserSource):
     name = "kad_arbitr"
     jurisdiction = "RU"
     evidence = ("court_case", "court_card", "court_search")
+    covers = ("courts",)
     counts = {"court_search": (1, 1)}  # how much of the one search (by INN, or by name) was read
     after = ("egrul",)  # the company's name, for parties shown without an INN
 

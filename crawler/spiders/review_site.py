@@ -197,6 +197,7 @@ class ReviewSiteSpider(SourceSpider):
 
     jurisdiction = "RU"
     evidence = ("review", "review_page")
+    covers = ("reviews",)
     after = ("egrul",)  # the registered name to search by
     registry: ClassVar[str] = "egrul"
     site: ClassVar[str]
