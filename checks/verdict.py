@@ -131,7 +131,7 @@ def evaluate(evidence: CheckEvidence) -> Verdict:
         reasons.append(f"score {score} ≥ {AMBER_FROM}")
     if colour != "red" and (not_verified := verdict.not_verified):
         reasons.append(f"not verified: {', '.join(k.kind.label for k in not_verified)} could not be checked")
-        if remedies := [line for k in not_verified for line in k.to_check()]:
+        if remedies := list(dict.fromkeys(line for k in not_verified for line in k.to_check())):
             reasons.append(f"to check — {'; '.join(remedies)}")
     elif colour != "red" and score < AMBER_FROM and unchecked:
         reasons.append(f"not green while {', '.join(unchecked)} could not be checked")
