@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Mapping
 
 from clientvet.checks.tuning import Tuning
-from clientvet.evidence.companies import company_keys
+from clientvet.evidence.companies import company_keys, company_names
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun, Store
 from clientvet.checks.history import AccountHistory
 from clientvet.checks.signals import StoredSignal
@@ -167,11 +167,10 @@ class CheckEvidence:
             "GB": {"company_number": data.get("company_number")},
         }.get(self.check.jurisdiction, {})
         identifiers = {k: v for k, v in identifiers.items() if v} or {self.check.scheme: self.check.identifier}
-        # Without a registry answer, the name another source gives is better than none.
-        fallback_names = [o.data.get("name") or o.data.get("debtor_name")
-                          for o in statuses + self.of("bankruptcy_case")]
+        # Without a registry answer, the name another register gives is better than none.
+        named = company_names(self.observations)
         return {
-            "name": data.get("name") or next((n for n in fallback_names if n), None),
+            "name": data.get("name") or (named.names[0] if named else None),
             "jurisdiction": self.check.jurisdiction,
             "identifiers": identifiers,
             "status": data.get("status") or "unknown",
