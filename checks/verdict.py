@@ -90,10 +90,11 @@ def score_of(factors: list[Factor]) -> int:
     return max(0, min(100, sum(f.points for f in factors)))
 
 
-def colour_of(score: int, deal_killer: bool, unchecked_essential: bool) -> str:
+def colour_of(score: int, deal_killer: bool, capped: bool) -> str:
+    """Red for a deal-killer or a high score; never green while capped (Verdict.capped)."""
     if deal_killer or score >= RED_FROM:
         return "red"
-    return "amber" if score >= AMBER_FROM or unchecked_essential else "green"
+    return "amber" if score >= AMBER_FROM or capped else "green"
 
 
 def _round(value: float) -> int:
