@@ -173,8 +173,14 @@ def cli() -> None:
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
 @click.option("--interactive", is_flag=True,
               help="Ask you on the terminal to answer captchas (fssp.gov.ru); the image is saved to a file.")
+# --- coverage by evidence kind: gaps the user accepts (clientvet.checks.kinds) ---
+@click.option("--accept-unchecked", metavar="KINDS",
+              help="Evidence kinds you accept to leave unchecked, comma-separated (registry, bankruptcy, courts, "
+                   "debts, finances, tax, registers, reviews): they no longer keep the verdict from green; "
+                   "stored with the check and shown in its summary.")
+# --- end of coverage by evidence kind ---
 def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
-          contact, verbose, interactive):
+          contact, verbose, interactive, accept_unchecked):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -198,6 +204,8 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     company = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik)) or _identity(
         inn, ogrn, company_number, cik)
     terms = _terms(purpose, amount, currency, contact)
+    if accept_unchecked is not None:  # checked by run_check: an unknown kind exits 2 before anything is written
+        terms["accept_unchecked"] = accept_unchecked
     tuning = _tuning()
     overrides = _parse_settings(settings)
     if verbose:

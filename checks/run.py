@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from clientvet.checks.evidence import CheckEvidence
+from clientvet.checks.kinds import UnknownKind, parse_kinds
 from clientvet.checks.tuning import Tuning
 from clientvet.checks.verdict import Verdict, evaluate
 from clientvet.evidence import errors
@@ -87,6 +88,8 @@ class Sources:
     essential: frozenset[str]  # a verdict is never green while one of these is unchecked
     registry: tuple[str, ...]  # they give the registry record: all empty means no such company
     reviews: frozenset[str]  # review sites: weak evidence each, so coverage counts them together
+    kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # source → evidence kinds it covers
+    key_settings: Mapping[str, str] = field(default_factory=dict)  # source → where its API key is set
 
 
 @dataclass(frozen=True)
@@ -230,14 +233,16 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
               progress: Progress | None = None, ask: Ask | None = None) -> CheckResult:
     """Check `company` (an identity, or a Lookup to search for) and judge it as of `as_of`.
 
-    `terms` is the deal (purpose, amount, currency, contact), stored with the check; an amount
-    without a currency is in the company's home currency. `ask` is called to choose among
+    `terms` is the deal (purpose, amount, currency, contact) and the evidence kinds the user accepts
+    to leave unchecked (accept_unchecked: kind codes of checks/kinds.py, a list or "debts,reviews"),
+    stored with the check; an amount without a currency is in the company's home currency. `ask` is called to choose among
     candidates when nothing else chooses; without it, that is a NoChoice.
 
     Raises BadInput before anything is written, NotFound or NoChoice with nothing stored,
     StoreFailed when the database cannot be written.
     """
     progress = progress or Progress()
+    terms = _accepting(dict(terms or {}))
     if replay is not None:
         replay = replay.resolve()
         try:
@@ -245,7 +250,6 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
         except ValueError as exc:
             raise BadInput(str(exc), "replay") from None
     crawl = CrawlSettings(db_path, replay, dict(settings or {}))
-    terms = dict(terms or {})
     try:
         store = engine.open_store(db_path)
         if isinstance(company, Lookup):
@@ -327,11 +331,25 @@ def _judge(identity: Identity, check_id: int, sources: Sources, store: Store, as
 
 def _evidence(store: Store, check_id: int, sources: Sources, as_of: date | None,
               tuning: Tuning | None) -> CheckEvidence:
-    return CheckEvidence.load(store, check_id, sources.essential, as_of, tuning, sources.reviews)
+    return CheckEvidence.load(store, check_id, sources.essential, as_of, tuning, sources.reviews,
+                              source_kinds=sources.kinds, key_settings=sources.key_settings)
 
 
 def _replay(crawl: CrawlSettings) -> str | None:
     return str(crawl.replay) if crawl.replay else None
+
+
+def _accepting(terms: dict[str, Any]) -> dict[str, Any]:
+    """The terms with the kinds accepted unchecked known, in the verdict's order; BadInput names an unknown one."""
+    if "accept_unchecked" not in terms:
+        return terms
+    named = terms["accept_unchecked"]
+    try:
+        kinds = parse_kinds(named.split(",") if isinstance(named, str) else named)
+    except UnknownKind as exc:
+        raise BadInput(str(exc), "accept-unchecked") from None
+    rest = {key: value for key, value in terms.items() if key != "accept_unchecked"}
+    return {**rest, "accept_unchecked": kinds} if kinds else rest
 
 
 def _in_home_currency(terms: dict[str, Any], identity: Identity) -> dict[str, Any]:

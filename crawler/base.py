@@ -1,7 +1,7 @@
 """What every source spider shares: subjects, honest per-source status, helpers.
 
-A source subclass declares what it is (jurisdiction, evidence kinds, key,
-browser) and what a sane answer looks like: the records it reads (`reads`: the
+A source subclass declares what it is (jurisdiction, the facts it yields, the
+evidence kinds it covers, key, browser) and what a sane answer looks like: the records it reads (`reads`: the
 fields every one carries) and how many facts of a kind one subject yields
 (`counts`). It writes `requests_for(subject)` plus parse callbacks that read the
 answer's rows through `self.records(...)` and yield `self.fact(...)` or more
@@ -173,7 +173,8 @@ def log_to_terminal(level: str | int) -> logging.Handler:
 
 class SourceSpider(scrapy.Spider):
     jurisdiction: ClassVar[str]
-    evidence: ClassVar[tuple[str, ...]]
+    evidence: ClassVar[tuple[str, ...]]  # the kinds of fact it yields
+    covers: ClassVar[tuple[str, ...]] = ()  # the evidence kinds a verdict reports (clientvet.checks.kinds)
     # What a sane answer looks like: the records the parser reads, and how many facts of a kind a
     # subject yields when the source found anything (a source that found nothing stays "empty").
     reads: ClassVar[dict[str, Reads]] = {}

@@ -14,7 +14,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from clientvet.evidence.identifiers import (
     UK_PREFIXES,
@@ -27,6 +27,7 @@ from clientvet.evidence.identifiers import (
     parse_ogrn,
 )
 from clientvet.evidence.matching import match_names, normalise_name
+from clientvet.evidence.store import Observation
 
 # All-digit input: which identifier its length means.
 _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
@@ -104,6 +105,39 @@ def _same_name(name: str, stored: str) -> bool:
         return match_names(name, stored).same
     except ValueError:
         return False
+# The facts that name the company itself, the registry's first: when the registry could not be read, the
+# company's records in the other registers (fedresurs.ru, bankrot.fedresurs.ru) still name it.
+NAMING_FACTS = ("registry_record", "status_record", "bankruptcy_case")
+CEASED_STATUSES = ("ceased", "dissolved")  # of a registry record: a sole trader's past registration, say
+
+
+@dataclass(frozen=True)
+class CompanyNames:
+    """The company as the sources that name it give it: what the name-based sources search and match by."""
+
+    names: tuple[str, ...]  # the short name first, then the full name
+    former_names: tuple[str, ...]
+    inn: str | None
+    address: str | None
+    region: str | None
+    source: str  # whose record named it
+
+
+def company_names(observations: Iterable[Observation]) -> CompanyNames | None:
+    """The company's names from the first kind of NAMING_FACTS that gives any, its live records first; or None."""
+    observations = list(observations)
+    for kind in NAMING_FACTS:
+        records = [o for o in observations if o.kind == kind]
+        live = [r for r in records if r.data.get("status") not in CEASED_STATUSES] or records
+        names = tuple(dict.fromkeys(r.data[f] for r in live for f in ("short_name", "name", "debtor_name")
+                                    if r.data.get(f)))
+        if names:
+            named = next(r for r in live if any(r.data.get(f) for f in ("short_name", "name", "debtor_name")))
+            former = tuple(dict.fromkeys(n for r in records for n in r.data.get("previous_names") or []
+                                         if n and n not in names))
+            return CompanyNames(names, former, next((r.data["inn"] for r in records if r.data.get("inn")), None),
+                                named.data.get("address"), named.data.get("region"), named.source)
+    return None
 
 
 def _identifier_parser(text: str) -> Callable[[str], Identity] | None:

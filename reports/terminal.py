@@ -20,6 +20,8 @@ COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
           "red": "RED — decline, or only with full prepayment"}
 STATUS_STYLE = {"ok": "green", "empty": "cyan", "failed": "red", "skipped": "yellow", "running": "red"}
+KIND_STATES = {"checked": ("checked", "green"), "partly_checked": ("partly checked", "yellow"),
+               "not_checked": ("not checked", "red"), "no_public_source": ("no public source", "dim")}
 
 
 def render(report: dict[str, Any], console: Console) -> None:
@@ -30,17 +32,20 @@ def render(report: dict[str, Any], console: Console) -> None:
               + (f" — {markup(company['status_detail'])}" if company.get("status_detail") else ""))
     verdict = report["verdict"]
     headline = f"[{COLOURS[verdict]}]{LABELS[verdict]}[/]   score {report['score']}/100"
-    if report["verdict_reasons"]:
-        headline += f"\n[dim]{markup('; '.join(report['verdict_reasons']))}[/]"
+    for reason in report["verdict_reasons"]:
+        headline += f"\n[dim]{markup(reason)}[/]"
 
     parts: list[Any] = [header, "", headline]
-    if report.get("terms"):
-        parts += ["", _terms(report["terms"])]
+    terms = report.get("terms") or {}
+    if deal := [line for line in (_terms(terms), _accepted(terms, report.get("coverage_by_kind") or {})) if line]:
+        parts += ["", *deal]
     if report["factors"]:
         parts += ["", _factors(report["factors"])]
     else:
         parts += ["", "No risk factors found in the sources that answered."]
 
+    if report.get("coverage_by_kind"):
+        parts += ["", _kinds(report["coverage_by_kind"])]
     coverage = Table(title="What was checked", title_justify="left", expand=True)
     coverage.add_column("source")
     coverage.add_column("status")
@@ -59,13 +64,45 @@ def render(report: dict[str, Any], console: Console) -> None:
                         subtitle=report["checked_at"], border_style=COLOURS[verdict].split()[-1]))
 
 
-def _terms(terms: dict[str, Any]) -> str:
-    """The deal being judged, e.g. 'Deal: deferred · 1 200 000 RUB · contact Ivan Petrov'."""
+def _terms(terms: dict[str, Any]) -> str | None:
+    """The deal being judged, e.g. 'Deal: deferred · 1 200 000 RUB · contact Ivan Petrov'; None without one."""
     amount = None
     if "amount" in terms:
         amount = f"{terms['amount']:,.0f} {terms.get('currency', '')}".replace(",", " ").strip()
-    parts = [terms.get("purpose"), amount, f"contact {terms['contact']}" if terms.get("contact") else None]
-    return f"[bold]Deal:[/] {markup(' · '.join(p for p in parts if p))}"
+    parts = [p for p in (terms.get("purpose"), amount, f"contact {terms['contact']}" if terms.get("contact") else None)
+             if p]
+    return f"[bold]Deal:[/] {markup(' · '.join(parts))}" if parts else None
+
+
+def _accepted(terms: dict[str, Any], kinds: dict[str, Any]) -> str | None:
+    """The gaps the user accepted for this check (--accept-unchecked), in the verdict's words."""
+    accepted = terms.get("accept_unchecked") or []
+    if not accepted:
+        return None
+    labels = [kinds[code]["label"] if code in kinds else code for code in accepted]
+    return f"[bold]Accepted unchecked by you:[/] {markup(', '.join(labels))}"
+
+
+def _kinds(kinds: dict[str, dict[str, Any]]) -> Table:
+    """Each evidence kind: checked, partly, not, or no public source; what would check it, or where to look by hand.
+
+    The sources' reasons are in the table of sources below; this one says what would make them checkable.
+    """
+    table = Table(title="Coverage by evidence kind", title_justify="left", expand=True,
+                  caption="* needed for green where the country has a public source", caption_justify="left")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("sources", ratio=1)
+    table.add_column("to check it, or where to look by hand", ratio=2)
+    for kind in kinds.values():
+        state, style = KIND_STATES.get(kind["state"], (kind["state"], ""))
+        if kind["accepted"] and kind["state"] in ("partly_checked", "not_checked"):
+            state += ", accepted"
+        sources = ", ".join(f"{source} {status}" for source, status in kind["sources"].items()) or "—"
+        notes = kind["to_check"] + ([kind["by_hand"]] if kind.get("by_hand") else [])
+        table.add_row(kind["label"] + (" *" if kind["gates_green"] else ""), f"[{style}]{state}[/]",
+                      markup(sources), markup("\n".join(notes)))
+    return table
 
 
 def _factors(factors: list[dict[str, Any]]) -> Table:

@@ -49,6 +49,7 @@ class CbrWarningSpider(SourceSpider):
     name = "cbr_warning"
     jurisdiction = "RU"
     evidence = ("warning_list_entry",)
+    covers = ("registers",)
     # Keys every record has (values may be null); a missing key would silently read as "no INN".
     reads = {"warning_list_entry": Reads("Id DT Name INN Sign Closed Comment")}
     after = ("egrul",)  # only for the INN of a company checked by its OGRN

@@ -194,6 +194,7 @@ class EdgarSpider(SourceSpider):
     name = "edgar"
     jurisdiction = "US"
     evidence = ("registry_record", "bankruptcy_report", "annual_financials")
+    covers = ("registry", "bankruptcy", "finances")
     # The submissions (the registry card and the recent filings); company facts' figures are checked by FIGURE.
     reads = {"registry_record": Reads(
         "cik name filings.recent",

@@ -9,7 +9,8 @@ configured `captcha.solver`, or the person with `clientvet check --interactive`)
 nobody to answer the source fails with `captcha: …`, never "nothing found".
 
 The search is by company name, so the source runs after egrul and searches the
-distinctive part of the name it stored (what is inside the quotes), in all regions
+distinctive part of the name it stored (without it, the name fedresurs.ru or
+bankrot.fedresurs.ru gave; what is inside the quotes), in all regions
 (a company's debts follow its property and branches). The table shows no INN: a row is
 kept when its debtor's name is the company's name (clientvet.evidence.matching), and the debtor's
 address is kept with it so a reader can tell a namesake elsewhere. Sole traders are
@@ -30,7 +31,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 from urllib.parse import urlencode
 
 import scrapy
@@ -40,9 +41,10 @@ from scrapy.http import Response
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.captcha import INTERACTIVE_SETTING, answer_captcha
 from clientvet.crawler.items import Subject
+from clientvet.crawler.spiders import RU_NAMING
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 from clientvet.evidence.parsing import iso_date, money
-from clientvet.evidence.store import Observation
 
 SEARCH_URL = "https://is.fssp.gov.ru/ajax_search"
 HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}
@@ -51,7 +53,7 @@ HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}
 CALLBACK = "jQuery34006284756281245536_1726700000000"
 ALL_REGIONS = "-1"
 MAX_PAGES = 5  # each page costs a captcha
-NO_NAME = "no company name from the registry"
+NO_NAME = "no company name from the registry or another register"
 SOLE_TRADER = "sole traders are searched by person and birth date, which the registry does not give"
 
 # ``cb({...})``, or guarded as the 2018 recordings show it: ``/**/ typeof cb === 'function' && cb({...});``
@@ -96,12 +98,6 @@ def search_query(name: str) -> str:
     """The distinctive part of a company name: inside its outer quotes, else the whole name."""
     quoted = re.search(r"[\"«](.+)[\"»]", name)
     return " ".join((quoted.group(1) if quoted else name).split())
-
-
-def registry_names(observations: Iterable[Observation]) -> list[str]:
-    """The company's full and short names from the registry record egrul stored."""
-    records = [o for o in observations if o.kind == "registry_record" and o.source == "egrul"]
-    return list(dict.fromkeys(r.data[f] for r in records for f in ("short_name", "name") if r.data.get(f)))
 
 
 def lines(cell: Selector) -> list[str]:
@@ -229,16 +225,18 @@ class FsspSpider(SourceSpider):
     name = "fssp"
     jurisdiction = "RU"
     evidence = ("enforcement_proceeding",)
-    after = ("egrul",)
+    covers = ("debts",)
+    after = RU_NAMING
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if subject.is_sole_trader:
             self.ledger.skip(subject, SOLE_TRADER)
             return
-        names = registry_names(self.store.observations(subject.check_id))
-        if not names:
+        named = company_names(self.store.observations(subject.check_id))
+        if named is None:
             self.ledger.skip(subject, NO_NAME)
             return
+        names = list(named.names)
         yield self.search(subject, search_query(names[0]), names, page=1)
 
     def search(self, subject: Subject, query: str, names: list[str], page: int, code: str | None = None):

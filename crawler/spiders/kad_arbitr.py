@@ -38,9 +38,10 @@ from clientvet import config
 from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
+from clientvet.crawler.spiders import RU_NAMING
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 from clientvet.evidence.parsing import iso_date, money
-from clientvet.evidence.store import Observation
 
 BASE = "https://kad.arbitr.ru"
 LANDING = f"{BASE}/"
@@ -211,14 +212,6 @@ def subject_role(case: dict[str, Any], inn: str | None, names: Iterable[str]) ->
     return (OTHER_ROLE, "not among the plaintiffs or respondents the list shows") if inn else None
 
 
-def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list[str]]:
-    """(INN, names) of the company from the registry record egrul stored."""
-    records = [o for o in observations if o.kind == "registry_record"]
-    inn = next((r.data["inn"] for r in records if r.data.get("inn")), None)
-    names = [r.data[field] for r in records for field in ("name", "short_name") if r.data.get(field)]
-    return inn, list(dict.fromkeys(names))
-
-
 # --- the spider -----------------------------------------------------------------------------
 
 
@@ -226,8 +219,9 @@ class KadArbitrSpider(BrowserSource):
     name = "kad_arbitr"
     jurisdiction = "RU"
     evidence = ("court_case", "court_card", "court_search")
+    covers = ("courts",)
     counts = {"court_search": (1, 1)}  # how much of the one search (by INN, or by name) was read
-    after = ("egrul",)  # the company's name, for parties shown without an INN
+    after = RU_NAMING  # the company's name, for parties shown without an INN
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -237,8 +231,9 @@ class KadArbitrSpider(BrowserSource):
         if problem := browser_problem():
             self.ledger.skip(subject, problem)
             return
-        registry_inn, names = subject_names(self.store.observations(subject.check_id))
-        inn = subject.value if subject.scheme == "inn" else registry_inn
+        named = company_names(self.store.observations(subject.check_id))
+        names = list(named.names) if named else []
+        inn = subject.value if subject.scheme == "inn" else (named.inn if named else None)
         if not inn and not names:
             self.ledger.skip(subject, "no INN or name to search by (the registry gave neither)")
             return

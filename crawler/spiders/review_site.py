@@ -1,7 +1,8 @@
 """What the review-site sources share: the company to look for, matching, dates, facts, the browser.
 
 Each site finds the company's page by the name the registry source stored (egrul, or
-Companies House or EDGAR for Trustpilot; so the sources run after it), accepts a hit only when clientvet.evidence.matching says it is the same company, reads the
+Companies House or EDGAR for Trustpilot; without it, the name fedresurs.ru or
+bankrot.fedresurs.ru gave; so the sources run after them), accepts a hit only when clientvet.evidence.matching says it is the same company, reads the
 reviews page after page up to a cap, and yields one `review` fact per review (with the
 complaint topics of clientvet.checks.complaints) and one `review_page` fact per company page
 (its rating, announced count, pages read). A page with reviews announced or review
@@ -23,13 +24,15 @@ from clientvet import config
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
+from clientvet.crawler.spiders import RU_NAMING
 from clientvet.crawler.text import html_to_text
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.store import Observation
 from clientvet.evidence.matching import NameMatch, match_names
 from clientvet.checks.complaints import classify
 
 MAX_PAGES = 10  # a cap per company page; the summary fact says how many were read of how many
-NO_NAME = "no company name from the registry"
+NO_NAME = "no company name from the registry or another register"
 MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
           "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
 _QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
@@ -63,16 +66,16 @@ class Company:
         return None
 
 
-def company_from_registry(observations: Iterable[Observation], registry: str = "egrul") -> Company | None:
-    records = [o for o in observations if o.kind == "registry_record" and o.source == registry]
-    live = [r for r in records if r.data.get("status") not in ("ceased", "dissolved")] or records
-    names = tuple(dict.fromkeys(r.data[f] for r in live for f in ("short_name", "name") if r.data.get(f)))
-    if not names:
+def company_from_registry(observations: Iterable[Observation]) -> Company | None:
+    """The company to look for, as the registry names it (or, without it, the other registers)."""
+    named = company_names(observations)
+    if named is None:
         return None
+    names = named.names
     quoted = _QUOTED.search(names[0])
     brand = quoted.group(1) if quoted else _TRAILING_LEGAL_FORM.sub("", _LEADING_LEGAL_FORM.sub("", names[0]))
     brand = " ".join(brand.replace('"', " ").split())
-    return Company(names, brand, city_of(live[0].data))
+    return Company(names, brand, city_of({"address": named.address, "region": named.region}))
 
 
 def city_of(record: dict[str, Any]) -> str | None:
@@ -197,14 +200,14 @@ class ReviewSiteSpider(SourceSpider):
 
     jurisdiction = "RU"
     evidence = ("review", "review_page")
-    after = ("egrul",)  # the registered name to search by
-    registry: ClassVar[str] = "egrul"
+    covers = ("reviews",)
+    after = RU_NAMING  # the registered name to search by
     site: ClassVar[str]
     reviewer: ClassVar[str] = "customer"
     max_pages: ClassVar[int] = MAX_PAGES
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        company = company_from_registry(self.store.observations(subject.check_id), self.registry)
+        company = company_from_registry(self.store.observations(subject.check_id))
         if company is None:
             self.ledger.skip(subject, NO_NAME)
             return

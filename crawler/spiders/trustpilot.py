@@ -81,7 +81,6 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
     name = "trustpilot"
     jurisdiction = "GB"
     after = ("companies_house",)
-    registry = "companies_house"
     site = "trustpilot.com"
     reads = {"review": Reads(ignored="consumer dates.experiencedDate dates.updatedDate filtered language likes "
                                      "location pending source")}
@@ -159,5 +158,4 @@ class TrustpilotUsSpider(TrustpilotSpider):
     name = "trustpilot_us"
     jurisdiction = "US"
     after = ("edgar",)
-    registry = "edgar"
     browser_context = {"locale": "en-US", "timezone_id": "America/New_York"}
