@@ -28,7 +28,7 @@ from clientvet.crawler.spiders import RU_NAMING
 from clientvet.crawler.text import html_to_text
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.store import Observation
-from clientvet.evidence.matching import NameMatch, match_names
+from clientvet.evidence.matching import NameMatch, legal_form, match_names
 from clientvet.checks.complaints import classify
 
 MAX_PAGES = 10  # a cap per company page; the summary fact says how many were read of how many
@@ -54,12 +54,18 @@ class Company:
         """How a name shown on a site matches the company, or None when it is another company.
 
         Sites add a category and a place ("Интернет-магазин «Ромашка» (Россия, Москва)"):
-        the place is dropped, and the quoted part is tried on its own.
+        the place is dropped, and the quoted part is tried on its own. A shown name with a legal
+        form is compared whole with the registry's names: «АО Ромашка» is not ООО «Ромашка», so
+        neither its quoted part nor the brand (which has no form) may stand in for it.
         """
         shown = re.sub(r"\s*\([^)]*\)\s*$", "", shown).strip()
-        candidates = [shown] + [m.group(1).strip(' "«»') for m in [_QUOTED.search(shown)] if m]
+        if any(char.isalnum() for char in shown) and legal_form(shown):
+            candidates, names = [shown], self.names
+        else:
+            candidates = [shown] + [m.group(1).strip(' "«»') for m in [_QUOTED.search(shown)] if m]
+            names = (*self.names, self.brand)
         for candidate in filter(None, candidates):
-            for name in (*self.names, self.brand):
+            for name in names:
                 verdict = match_names(name, candidate)
                 if verdict.same:
                     return verdict
