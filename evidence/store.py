@@ -187,6 +187,8 @@ class CheckRecord:
 
 
 class Store:
+    """One connection to the evidence database; see the module docstring for how it writes."""
+
     def __init__(self, path: str | os.PathLike[str], *, hold_answers: bool = False):
         self.path = Path(path)
         self.timeout = lock_timeout()
@@ -290,7 +292,7 @@ class Store:
             raise
         return result
 
-    def _hold(self, statements: list[Statement], response_id: int | None = None) -> None:
+    def _write_or_hold(self, statements: list[Statement], response_id: int | None = None) -> None:
         """Write now; when holding answers, write with the open answer `response_id`, else with the next write."""
         if not self.hold_answers:
             self._write(lambda conn: _execute(conn, statements))
@@ -300,20 +302,14 @@ class Store:
 
     def answer_done(self, response_id: int | None) -> None:
         """The answer is parsed: write it, with the facts read from it, in one transaction (StoreError if not)."""
-        if self.failure:
-            raise self.failure
-        if response_id in self._answers or self._held:
-            self._write(_nothing, lambda rid, source: rid == response_id)
+        self._write(_nothing, lambda rid, source: rid == response_id)
 
     def flush(self, source: str | None = None) -> None:
         """Write what is held (of the open answers, those of `source` when given).
 
         Raises StoreError when this or an earlier write of this store could not be made.
         """
-        if self.failure:
-            raise self.failure
-        if self._held or self._answers:
-            self._write(_nothing, lambda rid, answer_source: source in (None, answer_source))
+        self._write(_nothing, lambda rid, answer_source: source in (None, answer_source))
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """A read, after writing what is held so it sees this store's own writes (a failure is kept, not raised)."""
@@ -321,6 +317,7 @@ class Store:
             with suppress(StoreError):
                 self.flush()
         return list(self.db.query(sql, params))
+
     # --- checks -----------------------------------------------------------
 
     def start_check(self, identity: Identity, replay: str | None = None,
@@ -376,7 +373,7 @@ class Store:
     # --- sources ----------------------------------------------------------
 
     def source_started(self, check_id: int, source: str) -> None:
-        self._hold([(
+        self._write_or_hold([(
             "insert into source_runs (check_id, source, status, started_at, requests, facts)"
             " values (?, ?, 'running', ?, 0, 0) on conflict (check_id, source) do update set"
             " status = excluded.status, started_at = excluded.started_at, requests = 0, facts = 0",
@@ -384,7 +381,7 @@ class Store:
 
     def source_finished(self, check_id: int, source: str, status: str, reason: str | None,
                         requests: int, facts: int, unread_fields: dict[str, int] | None = None) -> None:
-        self._hold([(
+        self._write_or_hold([(
             "update source_runs set status = ?, reason = ?, finished_at = ?, requests = ?, facts = ?,"
             " unread_fields = ? where check_id = ? and source = ?",
             [status, reason, utc_now(), requests, facts,
@@ -421,7 +418,7 @@ class Store:
         if self.hold_answers:
             self._answers[response_id] = (source, statements)
         else:
-            self._hold(statements)
+            self._write_or_hold(statements)
         return response_id
 
     def _next_response_id(self) -> int | None:
@@ -471,7 +468,7 @@ class Store:
         fid = fact_id(company_key, kind, key)
         now = utc_now()
         encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        self._hold([
+        self._write_or_hold([
             ("insert into facts (id, company_key, kind, key, source, data, first_seen, first_check_id, last_seen,"
              " last_check_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do update set"
              " data = excluded.data, last_seen = excluded.last_seen, last_check_id = excluded.last_check_id,"
