@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
@@ -237,9 +237,7 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
         terminal.nothing_stored(stderr, exc)
         sys.exit(exc.exit_code)
     except StoreFailed as exc:
-        terminal.error(stderr, str(exc))
-        stderr.print("Nothing after the last complete step was saved; free space or pick another --db and retry.")
-        sys.exit(exc.exit_code)
+        _database_error(exc, None if exc.exit_code == errors.BAD_INPUT else "the check did not finish: no verdict")
     document = report(result.evidence, result.verdict)
     if as_json:
         click.echo(json_text(document, indent=2))
@@ -375,12 +373,23 @@ by_option = click.option("--by", default=_os_user, show_default="your OS user na
                          help="Who is entering this, for the record.")
 
 
+def _directory(db_path: Path | None):
+    """The companies the database knows, read only; a file that is not a clientvet database exits 2."""
+    from clientvet.evidence.companies import Directory
+    from clientvet.evidence.store import inspect_database
+
+    path = db_path or config.default_db_path()
+    inspect_database(path)
+    return Directory(path)
+
+
 def _company(text: str, db_path: Path | None):
     """Resolve COMPANY before anything is written: bad input exits 2 and changes nothing."""
-    from clientvet.evidence.companies import Directory, UnknownCompany
+    from clientvet.evidence.companies import UnknownCompany
 
+    directory = _directory(db_path)
     try:
-        return Directory(db_path or config.default_db_path()).resolve(text)
+        return directory.resolve(text)
     except (InvalidIdentifier, UnknownCompany) as exc:
         raise click.BadParameter(plain(exc), param_hint="COMPANY") from None
 
@@ -591,12 +600,11 @@ def history_import(file, company, db_path) -> None:
       clientvet history import invoices-2026.csv
       clientvet history import events.csv --company 7707083893
     """
-    from clientvet.evidence.companies import Directory
     from clientvet.checks.history import HistoryImportError, parse_history_csv
 
     default = _company(company, db_path) if company is not None else None
     try:
-        parsed = parse_history_csv(file, Directory(db_path or config.default_db_path()).resolve, default)
+        parsed = parse_history_csv(file, _directory(db_path).resolve, default)
     except HistoryImportError as exc:
         for error in exc.errors:
             stderr.print(f"[red]error:[/] {markup(file.name)} {markup(error)}", soft_wrap=True)
@@ -669,17 +677,29 @@ def history_show(company, as_of, as_json, db_path) -> None:
         stdout.print(f"  • {markup(reason)}")
 
 
+# --- evidence database errors: one line and the exit status, for every command -------
+
+
+def _database_error(exc: errors.ClientvetError, consequence: str | None = None) -> NoReturn:
+    stderr.print(f"[red]error:[/] {markup(exc)}" + (f"; {consequence}" if consequence else ""),
+                 soft_wrap=True, highlight=False)
+    sys.exit(exc.exit_code)
+
+
 def main() -> None:
-    """Run the CLI. An error no command expected is one line and exit 1, its traceback only with -vv or
-    $CLIENTVET_TRACEBACK."""
+    """Run the CLI. A database that cannot be opened, read or written, or an error no command expected, is one
+    line; the traceback only with -vv or $CLIENTVET_TRACEBACK."""
+    import sqlite3
+
     try:
         cli()
     except config.ConfigError as exc:  # a setting read after the command's own checks
         stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
-    except errors.ClientvetError as exc:
-        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
-        sys.exit(exc.exit_code)
+    except errors.ClientvetError as exc:  # evidence.store.StoreError: not SQLite, foreign, locked, read-only, full
+        _database_error(exc)
+    except sqlite3.Error as exc:
+        _database_error(errors.ClientvetError(f"the evidence database failed: {exc}"))
     except Exception as exc:  # the last resort: a bug or a state nobody foresaw, never a raw traceback
         if os.environ.get(TRACEBACK_ENV):
             stderr.print_exception()

@@ -25,7 +25,7 @@ from clientvet.checks.tuning import Tuning
 from clientvet.checks.verdict import Verdict, evaluate
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity
-from clientvet.evidence.store import Store
+from clientvet.evidence.store import Store, StoreError
 
 HOME_CURRENCY = {"RU": "RUB", "GB": "GBP", "US": "USD"}  # of a deal amount given without a currency
 
@@ -217,10 +217,16 @@ class NoChoice(CheckError):
 
 
 class StoreFailed(CheckError):
-    """The evidence database could not be written; what the last complete step wrote stays."""
+    """The evidence database could not be opened or written: no verdict; what earlier transactions wrote stays.
 
-    def __init__(self, db_path: Path, cause: sqlite3.Error):
-        super().__init__(f"cannot write the evidence database {db_path}: {cause}")
+    A check it ended stays `running` until the next check marks it `interrupted`, as a killed one.
+    """
+
+    def __init__(self, db_path: Path, cause: StoreError | sqlite3.Error):
+        if isinstance(cause, StoreError):
+            super().__init__(str(cause), cause.exit_code)
+        else:
+            super().__init__(f"cannot use the evidence database {db_path}: {cause}")
         self.db_path = db_path
 
 
@@ -257,7 +263,7 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
         else:
             identity, check_id = company, _check(company, engine, store, crawl, terms, progress)
         return _judge(identity, check_id, engine.sources_for(identity.jurisdiction), store, as_of, tuning)
-    except sqlite3.OperationalError as exc:
+    except (StoreError, sqlite3.DatabaseError) as exc:
         raise StoreFailed(db_path, exc) from None
 
 
@@ -266,6 +272,7 @@ def _check(identity: Identity, engine: Engine, store: Store, crawl: CrawlSetting
     check_id = store.start_check(identity, replay=_replay(crawl), terms=_in_home_currency(terms, identity))
     with progress.checking(identity, len(engine.sources_for(identity.jurisdiction).names)):
         engine.crawl([Target(check_id, identity)], crawl, progress.source_done)
+    store.flush()  # raises when any write of the crawl could not be made: no verdict on part of the evidence
     return check_id
 
 
@@ -304,6 +311,7 @@ def _find_then_check(lookup: Lookup, engine: Engine, store: Store, crawl: CrawlS
         if search and not chosen:
             store.discard_responses(search.response_ids)
         raise NoChoice(str(error), error.exit_code, error.candidates, search) from None
+    store.flush()  # raises when any write of the crawl could not be made
     return chosen[0]
 
 

@@ -1,19 +1,21 @@
-"""Downloader middlewares every source passes through: replay and archive."""
+"""Middlewares every source passes through: replay and archive (downloader), answers written whole (spider)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
 
 from clientvet.crawler.har import load_archive
-from clientvet.crawler.store import open_store
+from clientvet.evidence.store import StoreError
+from clientvet.crawler.store import open_store, stop_if_failed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -73,7 +75,10 @@ class ReplayMiddleware:
 
 
 class ArchiveMiddleware:
-    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence."""
+    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence.
+
+    The response is held as an open answer, written with the facts read from it (AnswerMiddleware).
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -96,5 +101,67 @@ class ArchiveMiddleware:
             body=response.body,
             replayed="replayed_from" in request.meta,
         )
+        stop_if_failed(self.crawler, self.store)
         request.meta["response_id"] = response_id
         return response
+
+
+@dataclass
+class _Parse:
+    """How far the pipelines are with the items one answer's callback yielded."""
+
+    yielded: int = 0
+    settled: int = 0  # stored, dropped or failed
+    ended: bool = False  # the callback yielded its last output
+
+    @property
+    def done(self) -> bool:
+        return self.ended and self.settled >= self.yielded
+
+
+class AnswerMiddleware:
+    """Write each answer (its response and the facts read from it) in one transaction once it is parsed.
+
+    Scrapy sends items on to the pipelines while the callback still runs, and finishes them in any
+    order, so an answer is parsed when its callback has yielded its last output and every item it
+    yielded has been scraped, dropped or failed (one signal each). An answer that is never parsed
+    (an error page, a redirect) is written when its source closes (StoreFact).
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.store = open_store(crawler.settings["CLIENTVET_DB"])
+        self.parsing: dict[int, _Parse] = {}
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_settled, signal=signal)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AnswerMiddleware:
+        return cls(crawler)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        response_id = response.meta.get("response_id")
+        parse = self.parsing.setdefault(response_id, _Parse()) if response_id is not None else _Parse()
+        try:
+            async for output in result:
+                if not isinstance(output, Request):
+                    parse.yielded += 1
+                yield output
+        finally:
+            parse.ended = True
+            self._write_if_parsed(response_id)
+
+    def _item_settled(self, response: Response | None = None, **_: Any) -> None:
+        response_id = response.meta.get("response_id") if isinstance(response, Response) else None
+        if response_id in self.parsing:
+            self.parsing[response_id].settled += 1
+            self._write_if_parsed(response_id)
+
+    def _write_if_parsed(self, response_id: int | None) -> None:
+        if response_id is None or not self.parsing[response_id].done:
+            return
+        del self.parsing[response_id]
+        try:
+            self.store.answer_done(response_id)
+        except StoreError:
+            stop_if_failed(self.crawler, self.store)

@@ -13,6 +13,9 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = False
 COOKIES_ENABLED = True  # Qrator and DDoS-Guard set cookies that later requests must carry
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control runs Python code sent to a local HTTP server, one per crawler, and writes its
+# token to a job file under ~/.local/state/scrapy that a killed run leaves behind: never wanted here.
+REMOTE_CONTROL_ENABLED = False
 
 # Politeness: one request at a time per host, a second apart, slower when the host is slow.
 CONCURRENT_REQUESTS = 16
@@ -33,6 +36,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOADER_MIDDLEWARES = {
     "clientvet.crawler.middlewares.ArchiveMiddleware": 950,
     "clientvet.crawler.middlewares.ReplayMiddleware": 990,
+}
+SPIDER_MIDDLEWARES = {
+    "clientvet.crawler.middlewares.AnswerMiddleware": 10,  # outermost: sees all a callback yields
 }
 ITEM_PIPELINES = {
     "clientvet.crawler.pipelines.NormaliseFact": 100,

@@ -1,4 +1,4 @@
-"""Named schema migrations; each runs in its own transaction (sqlite-utils)."""
+"""Named schema migrations (sqlite-utils), applied together under the write lock (see Store)."""
 
 from sqlite_utils import Database, Migrations
 
@@ -147,3 +147,11 @@ def m003_check_terms(db: Database) -> None:
 def m004_unread_fields(db: Database) -> None:
     """Fields a source's answers carried that its parser never read (JSON {field: records}): a changed format shows."""
     db["source_runs"].add_column("unread_fields", str)
+
+
+@migrations()
+def m005_response_id_blocks(db: Database) -> None:
+    """Response ids are taken in blocks (`next` is the first free one), so a crawl knows an answer's id before
+    it writes the answer with its facts, and concurrent processes never take the same id."""
+    db["id_blocks"].create({"name": str, "next": int}, pk="name", not_null={"next"})
+    db.execute("insert into id_blocks (name, next) select 'responses', coalesce(max(id), 0) + 1 from responses")
