@@ -7,24 +7,29 @@ fields every one carries) and how many facts of a kind one subject yields
 answer's rows through `self.records(...)` and yield `self.fact(...)` or more
 `self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
 captcha, an exception in a parser, an unrecorded replay request, a record
-without a declared field, a count out of bounds — marks the source failed for
-that subject with the reason. Fields the parser never read are counted.
+without a declared field or with none the parser knows, a count out of bounds,
+an empty or cut-off page, an answer past the source's size cap (`answer_cap_mb`)
+— marks the source failed for that subject with the reason. Fields the parser
+never read are counted.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, ClassVar, Iterable
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import TunnelError
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadFailedError,
-                               ResponseDataLossError)
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadFailedError, ResponseDataLossError)
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeout
@@ -33,7 +38,7 @@ from twisted.web._newclient import ResponseFailed
 
 from clientvet import config
 from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
-from clientvet.crawler.middlewares import UnrecordedRequest, redact_secrets
+from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, redact_secrets
 from clientvet.crawler.store import open_store
 from clientvet.reports.sanitise import plain
 
@@ -41,6 +46,9 @@ from clientvet.reports.sanitise import plain
 source_finished = object()
 
 BLOCK_STATUSES = {401: "blocked", 403: "blocked", 451: "blocked", 429: "rate limited"}
+CLOSING_TAG = re.compile(r"</html\s*>", re.IGNORECASE)
+# How Scrapy's downloader says it stopped an answer at DOWNLOAD_MAXSIZE when the size was announced.
+ANNOUNCED_SIZE = re.compile(r"Expected to receive (\d+) bytes which is larger than download max size \((\d+)\)")
 
 
 class SourceFailure(Exception):
@@ -99,8 +107,13 @@ class Ledger:
         state = self.states[subject]
         if state.skipped:
             return "skipped", state.skipped
-        if state.failures:
-            return "failed", "; ".join(state.failures)
+        # Records whose every field is unknown, unless the source already failed on a layout change.
+        foreign = [] if any(f.startswith("layout changed") for f in state.failures) else [
+            f"layout changed (a {path} record with none of the fields the source reads: "
+            f"{', '.join(fields[:5])}{', …' if len(fields) > 5 else ''})"
+            for path, fields in state.tally.foreign().items()]
+        if state.failures or foreign:
+            return "failed", "; ".join(state.failures + foreign)
         if not state.facts:
             return "empty", None
         miscounted = [f"expected {_bounds(*bounds)} {kind}, got {state.kinds[kind]}"
@@ -120,14 +133,24 @@ def _bounds(fewest: int, most: int | None) -> str:
     return f"at most {most}" if fewest == 0 else f"{fewest} to {most}"
 
 
-def describe_failure(failure: Failure) -> str:
-    """One short reason a person can act on; reasons are stored and shown, so an API key in a URL is redacted."""
-    return redact_secrets(_reason(failure.value))
+def describe_failure(failure: Failure, cap: int | None = None) -> str:
+    """One short reason a person can act on; `cap` is the DOWNLOAD_MAXSIZE the download was held to.
+
+    Reasons are stored and shown, so an API key in a URL is redacted.
+    """
+    return redact_secrets(_reason(failure, cap))
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, (UnrecordedRequest, SourceFailure)):
+def _reason(failure: Failure, cap: int | None) -> str:
+    exc = failure.value
+    if isinstance(exc, (UnrecordedRequest, SourceFailure, AnswerTooLarge)):
         return str(exc)
+    url = failure.request.url if getattr(failure, "request", None) is not None else "the source"
+    if isinstance(exc, DownloadCancelledError):  # the downloader stopped the body at DOWNLOAD_MAXSIZE
+        if announced := ANNOUNCED_SIZE.search(str(exc)):
+            return str(AnswerTooLarge(url, int(announced[1]), int(announced[2])))
+        if cap:  # it grew past the cap while it came
+            return str(AnswerTooLarge(url, None, cap))
     if isinstance(exc, HttpError):
         status = exc.response.status
         label = BLOCK_STATUSES.get(status, "HTTP error")
@@ -171,6 +194,16 @@ def log_to_terminal(level: str | int) -> logging.Handler:
     return handler
 
 
+def html_page(response: Response) -> Selector:
+    """A whole HTML page, to read: an empty or cut-off one (no closing </html>) is a failure, never "nothing"."""
+    text = response.text
+    if not text.strip():
+        raise SourceFailure(f"unparseable answer: an empty page from {response.url}")
+    if not CLOSING_TAG.search(text):
+        raise SourceFailure(f"unparseable answer: a cut-off page (no </html>) from {response.url}")
+    return Selector(text=text)
+
+
 class SourceSpider(scrapy.Spider):
     jurisdiction: ClassVar[str]
     evidence: ClassVar[tuple[str, ...]]  # the kinds of fact it yields
@@ -182,12 +215,22 @@ class SourceSpider(scrapy.Spider):
     essential: ClassVar[bool] = False
     needs_browser: ClassVar[bool] = False
     api_key: ClassVar[ApiKey | None] = None
+    # The largest answer the source takes, in MB (None: DOWNLOAD_MAXSIZE of settings.py); a larger one fails it.
+    answer_cap_mb: ClassVar[int | None] = None
 
     def __init__(self, subjects: Iterable[Subject] = (), **kwargs: Any):
         super().__init__(**kwargs)
         self.subjects = list(subjects)
         self.ledger = Ledger(self.reads, self.counts)
         self.key: str | None = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The source's answer cap as Scrapy's download limits for this spider."""
+        super().update_settings(settings)
+        if cls.answer_cap_mb:
+            settings.set("DOWNLOAD_MAXSIZE", cls.answer_cap_mb * MB, "spider")
+            settings.set("DOWNLOAD_WARNSIZE", cls.answer_cap_mb * MB // 2, "spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -251,6 +294,8 @@ class SourceSpider(scrapy.Spider):
         """The JSON body, or a SourceFailure naming what came back instead."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
+        if not text.strip():
+            raise SourceFailure(f"unparseable answer: an empty answer from {response.url}")
         try:
             return json.loads(text)
         except json.JSONDecodeError:
@@ -286,7 +331,8 @@ class SourceSpider(scrapy.Spider):
                 source_finished, source=self.name, subject=subject, status=status, reason=why)
 
     def _on_request_error(self, failure: Failure) -> None:
-        self.ledger.fail(failure.request.meta["subject"], describe_failure(failure))
+        self.ledger.fail(failure.request.meta["subject"],
+                         describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")))
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
         subject = response.meta.get("subject")

@@ -1,4 +1,5 @@
-"""Middlewares every source passes through: replay and archive (downloader), answers written whole (spider)."""
+"""Middlewares every source passes through: replay and archive with the size cap (downloader), answers written
+whole (spider)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
 
 from clientvet.crawler.har import load_archive
 from clientvet.evidence.store import StoreError
@@ -36,6 +38,28 @@ class UnrecordedRequest(IgnoreRequest):
 
     def __init__(self, request: Request):
         super().__init__(f"unrecorded request: {request.method} {redact_secrets(request.url)}")
+
+
+MB = 2**20
+
+
+class AnswerTooLarge(Exception):
+    """An answer over the spider's DOWNLOAD_MAXSIZE: no real answer is that large, so it is not read or kept."""
+
+    def __init__(self, url: str, size: int | None, cap: int):
+        over = f"{size / MB:.1f} MB > {cap / MB:g} MB" if size is not None else f"over {cap / MB:g} MB"
+        super().__init__(f"answer too large ({over}) from {url}")
+
+
+def refuse_oversized(settings: BaseSettings, url: str, size: int) -> None:
+    """Raise AnswerTooLarge when `size` bytes exceed the DOWNLOAD_MAXSIZE of these (a spider's) settings.
+
+    Live downloads stop at that size in Scrapy's downloader; replayed answers and what a browser page
+    fetched come by other ways, so they are held to the same cap here.
+    """
+    cap = settings.getint("DOWNLOAD_MAXSIZE")
+    if cap and size > cap:
+        raise AnswerTooLarge(url, size, cap)
 
 
 # Request meta flag of a browser request whose page answers all its own requests from the
@@ -75,7 +99,7 @@ class ReplayMiddleware:
 
 
 class ArchiveMiddleware:
-    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence.
+    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence; refuse one over the cap.
 
     The response is held as an open answer, written with the facts read from it (AnswerMiddleware).
     """
@@ -89,6 +113,7 @@ class ArchiveMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        refuse_oversized(self.crawler.spider.settings, request.url, len(response.body))
         subject = request.meta.get("subject")
         response_id = self.store.archive_response(
             check_id=subject.check_id if subject else None,

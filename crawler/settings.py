@@ -27,6 +27,11 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 20.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# No real answer of a source comes near 10 MB (the largest, the Bank of Russia's list and SEC's company
+# facts, declare their own `answer_cap_mb`): a larger one is garbage, stopped in the downloader and
+# refused in replay (crawler/middlewares.py). The warning comes at half of it.
+DOWNLOAD_MAXSIZE = 10 * 2**20
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 2
 
 # Retry transient failures; blocks (401/403/451) are not retried, they are reported.
 RETRY_ENABLED = True

@@ -247,6 +247,7 @@ class EdgarSpider(SourceSpider):
                 "insiderTransactionForOwnerExists investorWebsite phone stateOfIncorporationDescription website")}
     counts = {"registry_record": (1, 1), "annual_financials": (0, YEARS_KEPT)}
     essential = True
+    answer_cap_mb = 64  # the company facts of the largest filers run to tens of MB
     # SEC fair access: at most 10 requests a second. One at a time, 0.25 s ± 50% apart stays under 8.
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
 

@@ -35,9 +35,10 @@ from playwright.async_api import Error as PlaywrightError, Page
 from scrapy.http import HtmlResponse, Response
 
 from clientvet import config
-from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
+from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
+from clientvet.crawler.middlewares import refuse_oversized
 from clientvet.crawler.spiders import RU_NAMING
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
@@ -161,7 +162,7 @@ def parse_answer(response: Response) -> tuple[list[dict[str, Any]], tuple[int, i
 def parse_card(response: Response, case_number: str) -> dict[str, Any]:
     """Claim amount, dispute and state of one case card; a page that is not this case's card is a failure."""
     check_status(response)
-    selector = Selector(text=response.text)
+    selector = html_page(response)
     shown = _clean(selector.css("input#caseName::attr(value)").get()
                    or selector.css(".js-case-header-case_num::text").get())
     if not shown:
@@ -307,6 +308,7 @@ class KadArbitrSpider(BrowserSource):
             raise SourceFailure(unrecorded[-1] if unrecorded else
                                 f"network error: {_clean(exc.message.splitlines()[0])}") from None
         content = result["text"].encode("utf-8")  # as the page's fetch() decoded it
+        refuse_oversized(self.settings, url, len(content))
         content_type = result["type"] or "text/html; charset=utf-8"
         response_id = self.store.archive_response(
             check_id=subject.check_id, source=self.name, method=method, url=url, request_body=body,

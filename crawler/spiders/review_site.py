@@ -21,7 +21,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from clientvet import config
-from clientvet.crawler.base import SourceFailure, SourceSpider
+from clientvet.crawler.base import SourceFailure, SourceSpider, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
 from clientvet.crawler.spiders import RU_NAMING
@@ -151,6 +151,10 @@ class HtmlLayout:
     average: tuple[str, ...]  # the company's average stars
     captcha: tuple[str, ...]  # any of these found means a captcha page
     title: tuple[str, ...] = ()
+    # What only the site's search answer shows, with results or without (its result list, its «nothing
+    # found»): a search page without them and without a hit is another page, not "no such company"
+    # (with none declared, a search without a hit always fails).
+    results: tuple[str, ...] = ()
 
 
 def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterable[str], page: re.Pattern,
@@ -158,9 +162,10 @@ def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterab
     """(name, url) of the company pages a site's search answer links to.
 
     `links` are selectors tried in turn, `page` what a company page's URL looks like; a captcha
-    page fails, and so does a page whose `announced` result items carry no readable link.
+    page fails, and so does a page whose `announced` result items carry no readable link, and one
+    without a link that does not show the search's results or «nothing found».
     """
-    selector = Selector(text=response.text)
+    selector = html_page(response)
     if any(selector.css(query) for query in layout.captcha):
         raise SourceFailure(f"captcha: {site} shows a captcha at {response.url}")
     nodes = next((found for found in (selector.css(query) for query in links) if found), [])
@@ -173,13 +178,15 @@ def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterab
             found.setdefault(url, name)
     if not found and announced and selector.css(announced):
         raise SourceFailure(f"layout changed: {site} search results without readable links at {response.url}")
+    if not found and not any(select(selector, query) for query in layout.results):
+        raise SourceFailure(f"layout changed: {site} answered a page that is not its search at {response.url}")
     return [(name, url) for url, name in found.items()]
 
 
 def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tuple[list[dict], float | None,
                                                                                    float | None]:
     """(reviews, announced count, average rating) of one HTML page of reviews."""
-    selector = Selector(text=response.text)
+    selector = html_page(response)
     if any(selector.css(query) for query in layout.captcha):
         raise SourceFailure(f"captcha: {site} shows a captcha at {response.url}")
     nodes = next((found for found in (selector.css(q) for q in layout.reviews) if found), [])
@@ -198,6 +205,8 @@ def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tup
         announced = int(count) if count else "some"
         raise SourceFailure(f"layout changed: {site} announces {announced} reviews at {response.url}, "
                             "none could be read")
+    if not reviews and count is None:  # a company without reviews shows a count of 0
+        raise SourceFailure(f"layout changed: {site} shows neither reviews nor their count at {response.url}")
     return reviews, count, average
 
 
