@@ -38,8 +38,15 @@ def plain(text: object) -> str:
 
 
 def markup(text: object) -> str:
-    """`plain` text for a Rich markup string: brackets escaped, so it shows as written."""
-    return escape(plain(text))
+    """`plain` text for a Rich markup string: brackets escaped, so it shows as written wherever it is put."""
+    shown = plain(text)
+    body = shown.rstrip("\\")
+    if body == shown:
+        return escape(shown)
+    # Rich reads backslashes before a tag as escapes, and what follows is not known here: end in a tag of
+    # our own (a style that changes nothing), after twice as many backslashes, which Rich shows once.
+    backslashes = "\\" * (2 * (len(shown) - len(body)))
+    return f"[none]{escape(body)}{backslashes}[/none]"
 
 
 def json_text(document: Any, *, indent: int | None = None) -> str:

@@ -214,9 +214,18 @@ def test_plain_text_has_nothing_a_terminal_obeys(text):
     assert plain(plain(text)) == plain(text)
 
 
-@given(text=st.text())
-def test_markup_shows_exactly_the_plain_text(text):
-    assert Text.from_markup(markup(text), emoji=False).plain == plain(text)
+# Where renderers put outside text: alone in a cell, before text, between tags; with what each context shows.
+CONTEXTS = [("", "", "", ""), ("x ", " x", "x ", " x"), ("[bold]", "[/]", "", ""), ("[dim]", " (y)[/]", "", " (y)")]
+
+
+@given(text=st.text(), context=st.sampled_from(CONTEXTS))
+@example(text="a\\", context=CONTEXTS[0])
+@example(text="a\\\\", context=CONTEXTS[2])
+def test_markup_shows_exactly_the_plain_text_wherever_it_is_put(text, context):
+    """A trailing backslash must neither eat the tag after it nor show twice."""
+    before, after, shown_before, shown_after = context
+    shown = Text.from_markup(before + markup(text) + after, emoji=False).plain
+    assert shown == shown_before + plain(text) + shown_after
 
 
 @given(document=st.recursive(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
