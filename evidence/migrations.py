@@ -147,3 +147,14 @@ def m003_check_terms(db: Database) -> None:
 def m004_unread_fields(db: Database) -> None:
     """Fields a source's answers carried that its parser never read (JSON {field: records}): a changed format shows."""
     db["source_runs"].add_column("unread_fields", str)
+
+
+@migrations()
+def m005_check_documents(db: Database) -> None:
+    """The verdict document of each finished check as `check --json` gave it, read back by `clientvet report`."""
+    db["check_documents"].create(
+        {"check_id": int, "document": str, "saved_at": str, "version": str},
+        pk="check_id",
+        foreign_keys=[("check_id", "checks", "id")],
+        not_null={"document", "saved_at"},
+    )
