@@ -26,6 +26,8 @@ from babel.messages.pofile import read_po, write_po
 from clientvet.reports.i18n import DOMAIN, LOCALE_DIR
 
 REPORTS = Path(__file__).resolve().parent
+REGENERATE = ("run `.venv/bin/python -m clientvet.reports.catalogue`, translate what it lists in "
+              "reports/locale/ru/LC_MESSAGES/messages.po and commit both files")
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 TRANSLATED = ("ru",)
 PYTHON_KEYWORDS = {"t": None, "N_": None, "plural": (1, 2)}

@@ -68,7 +68,7 @@ def catalogue(lang: str) -> gettext.NullTranslations:
 # Placeholders named here stand for whole numbers; any other placeholder matches any text.
 _NUMBERS = frozenset({"score", "share", "threshold", "days", "margin", "before", "after", "limit", "normal", "count"})
 
-SENTENCES = (
+VERDICT_SENTENCES = (
     N_("a deal-killer was found"),
     N_("score {score} ≥ {threshold}"),
     N_("not green while {sources} could not be checked"),
@@ -98,7 +98,8 @@ SENTENCES = (
     N_("{margin} more risk points would make it amber; so would an essential source that cannot be checked. "
        "Any deal-killer makes it red."),
     N_("With full prepayment (--purpose prepaid) the verdict would be {colour} (score {score})."),
-    # the account history's class (checks/history.py AccountHistory.classify)
+)
+ACCOUNT_SENTENCES = (  # the reasons of the account history's class (checks/history.py AccountHistory.classify)
     N_("paid or still unpaid {days} days after due ({limit}+ days: renegotiate or part ways)"),
     N_("{count} friction events ({kinds})"),
     N_("pays on time: worst delay {days} days (up to {normal} is normal)"),
@@ -108,6 +109,7 @@ SENTENCES = (
     N_("no repeat orders yet"),
     N_("little friction: {count} event(s)"),
 )
+SENTENCES = VERDICT_SENTENCES + ACCOUNT_SENTENCES
 
 # The words of the stored values every renderer shows (in English: the value itself, as `check` always printed it).
 COLOUR_NAMES = {"green": N_("green"), "amber": N_("amber"), "red": N_("red")}
@@ -138,6 +140,14 @@ def _compile(template: str) -> _Sentence:
 
 
 _COMPILED = tuple(_compile(template) for template in SENTENCES)
+
+
+def sentence_template(text: str) -> tuple[str, dict[str, str]] | None:
+    """The template of SENTENCES that `text` was written from, and what fills its placeholders; None if none fits."""
+    for sentence in _COMPILED:
+        if found := sentence.pattern.fullmatch(text):
+            return sentence.english, found.groupdict()
+    return None
 
 
 class Translator:
@@ -175,14 +185,14 @@ class Translator:
         exact = self.messages.gettext(text)
         if exact != text:
             return exact
-        for sentence in _COMPILED:
-            found = sentence.pattern.fullmatch(text)
-            if found:
-                values = {name: (params or {}).get(name, _same)(value) for name, value in found.groupdict().items()}
-                if "colour" in values:
-                    values["colour"] = self.colour(values["colour"])
-                return self.messages.gettext(sentence.english).format(**values)
-        return text
+        fitting = sentence_template(text)
+        if fitting is None:
+            return text
+        template, filled = fitting
+        values = {name: (params or {}).get(name, _same)(value) for name, value in filled.items()}
+        if "colour" in values:
+            values["colour"] = self.colour(values["colour"])
+        return self.messages.gettext(template).format(**values)
 
     def summary(self, code: str, summary: str) -> str:
         """A factor's summary: the rule's own summary translated, then the detail the rule added as it wrote it."""
