@@ -705,7 +705,7 @@ def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
     """
     from clientvet.evidence.errors import ClientvetError
     from clientvet.reports import formats, output, terminal
-    from clientvet.reports.stored import NoReport, latest_check, load
+    from clientvet.reports.stored import NoReport, find
 
     ref = _company(company, db_path)
     language = _language(lang)
@@ -714,8 +714,7 @@ def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
         if store is None:
             raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; "
                            "run `clientvet check` first")
-        number = check_id or latest_check(store, ref.aliases, ref.label)
-        checked = load(store, number, ref.aliases, ref.label, _sources_for, _tuning)
+        checked = find(store, ref, check_id, _sources_for, _tuning)
         if out is None:
             if fmt == "pdf" and sys.stdout.isatty():
                 raise output.OutputRefused("a PDF is not printed on a terminal: give --out FILE.pdf, or redirect")

@@ -20,6 +20,7 @@ from clientvet.checks.signals import StoredSignal
 from clientvet.checks.tuning import Tuning
 from clientvet.checks.verdict import evaluate
 from clientvet.evidence import errors
+from clientvet.evidence.companies import CompanyRef
 from clientvet.evidence.store import Store, utc_now
 from clientvet.reports.document import report
 
@@ -76,12 +77,19 @@ class StoredCheck:
         return {**self.document, "history": [past.as_dict() for past in self.history]}
 
 
-def latest_check(store: Store, keys: tuple[str, ...], label: str) -> int:
-    """The company's latest finished check."""
-    checks = store.complete_checks(keys)
-    if not checks:
-        raise NoReport(f"{label} has no finished check in this database; run `clientvet check` on it first")
-    return checks[-1]["id"]
+def find(store: Store, company: CompanyRef, check_id: int | None, sources_for: Callable[[str], Sources],
+         tuning: Callable[[], Tuning] = Tuning) -> StoredCheck:
+    """Check `check_id` of the company, or its latest finished check: what `report` (and a bundle) shows.
+
+    Raises NoReport when the company has no such finished check.
+    """
+    if check_id is None:
+        checks = store.complete_checks(company.aliases)
+        if not checks:
+            raise NoReport(f"{company.label} has no finished check in this database; "
+                           "run `clientvet check` on it first")
+        check_id = checks[-1]["id"]
+    return load(store, check_id, company.aliases, company.label, sources_for, tuning)
 
 
 def load(store: Store, check_id: int, keys: tuple[str, ...], label: str,
