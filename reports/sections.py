@@ -123,7 +123,7 @@ def _card(stored: StoredCheck, document: dict[str, Any], t: Translator) -> dict[
     company = document["company"]
     record = stored.evidence.registry_record
     data = record.data if record else {}
-    names = [n for n in (company.get("name"), data.get("short_name"), *(data.get("previous_names") or [])) if n]
+    names = [n for n in (company.get("name"), data.get("short_name")) if n]
     registered = company.get("registered_on")
     status = company.get("status") or "unknown"
     return {
