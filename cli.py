@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -140,6 +142,26 @@ def cli() -> None:
     """Is this prospect safe to sign, and on what terms?"""
 
 
+# --- languages of the summary and the reports (check --lang, report --lang) -------------------------
+
+from clientvet.checks.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)
+
+
+def lang_option(what: str):
+    return click.option("--lang", type=click.Choice(LANGUAGES),
+                        help=f"Language of {what} [default: the locale's (LC_ALL, LC_MESSAGES, LANG): "
+                             "Russian for ru_*, else English].")
+
+
+def _language(lang: str | None) -> str:
+    from clientvet.reports.i18n import language_of_locale
+
+    return lang or language_of_locale()
+
+
+# --- end of languages ---------------------------------------------------------------------------------
+
+
 @cli.command()
 @click.option("--inn", help="Russian INN (10 digits for a company, 12 for a sole trader).")
 @click.option("--ogrn", help="Russian OGRN (13 digits) or OGRNIP (15 digits).")
@@ -179,8 +201,9 @@ def cli() -> None:
                    "debts, finances, tax, registers, reviews): they no longer keep the verdict from green; "
                    "stored with the check and shown in its summary.")
 # --- end of coverage by evidence kind ---
+@lang_option("the summary (not of --json)")
 def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
-          contact, verbose, interactive, accept_unchecked):
+          contact, verbose, interactive, accept_unchecked, lang):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -200,6 +223,7 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     from clientvet.crawler.engine import ScrapyEngine
     from clientvet.reports import terminal
     from clientvet.reports.document import no_choice, report
+    from clientvet.reports.stored import record
 
     company = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik)) or _identity(
         inn, ogrn, company_number, cik)
@@ -238,11 +262,15 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
         sys.exit(exc.exit_code)
     except StoreFailed as exc:
         _database_error(exc, None if exc.exit_code == errors.BAD_INPUT else "the check did not finish: no verdict")
-    document = report(result.evidence, result.verdict)
+    try:  # kept with the check for `clientvet report`; the verdict stands even if it cannot be kept
+        document = record(result, ScrapyEngine().open_store(db_path or config.default_db_path()))
+    except sqlite3.Error as exc:
+        terminal.error(stderr, f"the verdict could not be stored for `clientvet report`: {exc}")
+        document = report(result.evidence, result.verdict)
     if as_json:
         click.echo(json_text(document, indent=2))
     else:
-        terminal.render(document, stdout)
+        terminal.render(document, stdout, _language(lang))
 
 
 @cli.command()
@@ -684,6 +712,89 @@ def _database_error(exc: errors.ClientvetError, consequence: str | None = None) 
     stderr.print(f"[red]error:[/] {markup(exc)}" + (f"; {consequence}" if consequence else ""),
                  soft_wrap=True, highlight=False)
     sys.exit(exc.exit_code)
+
+
+# --- reports: clientvet report ------------------------------------------------------------------------
+
+REPORT_FORMATS = ("html", "pdf", "md", "json", "csv")
+
+
+def _sources_for(jurisdiction: str):
+    """The sources a jurisdiction declares; only a check stored without its verdict document needs them."""
+    from clientvet.crawler.engine import ScrapyEngine
+
+    return ScrapyEngine().sources_for(jurisdiction)
+
+
+@cli.command("report")
+@click.argument("company")
+@click.option("--check", "check_id", type=click.IntRange(min=1), metavar="N",
+              help="Report on check N of the company [default: its latest finished check].")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True,
+              help="html: one self-contained page; pdf: A4 with page numbers; md: Markdown for a CRM or ticket; "
+                   "json: the document of `check --json` plus the history; csv: the factors and the facts.")
+@click.option("--out", metavar="PATH",
+              help="Write to this file, or into this directory (an existing one, or PATH/) under a name made of "
+                   "the check's identifier and number; csv into a directory writes NAME-factors.csv and "
+                   "NAME-facts.csv [default: standard output; a PDF is not printed on a terminal].")
+@click.option("--force", is_flag=True, help="Replace a file that exists already.")
+@lang_option("the report (json stays English: it is data)")
+@db_option
+def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
+    """Render a finished check of COMPANY from the evidence database alone (no network).
+
+    Section by section: the company card, the verdict and its reasons with points, every fact
+    with its source, address, time fetched and SHA-256, coverage, safeguards, what would change
+    the verdict, the conversation signals and account history, the earlier checks. The verdict
+    is the one given when the check was made.
+
+    CSV is two tables: one file holds both, its `table` column saying factor or fact; into a
+    directory, a file per table.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Examples:
+      clientvet report 0000123450 --format html --out reports/
+      clientvet report 0000123450 --format pdf --lang ru --out demo.pdf
+      clientvet report 0000123450 --check 3 --format md
+    """
+    from clientvet.evidence.errors import ClientvetError
+    from clientvet.reports import formats, output, terminal
+    from clientvet.reports.stored import NoReport, find
+
+    ref = _company(company, db_path)
+    language = _language(lang)
+    try:
+        store = _store(db_path, create=False)
+        if store is None:
+            raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; "
+                           "run `clientvet check` first")
+        checked = find(store, ref, check_id, _sources_for, _tuning)
+        if out is None:
+            if fmt == "pdf" and sys.stdout.isatty():
+                raise output.OutputRefused("a PDF is not printed on a terminal: give --out FILE.pdf, or redirect")
+            click.get_binary_stream("stdout").write(formats.render(checked, fmt, language))
+            return
+        check = checked.evidence.check
+        name = output.safe_name(f"clientvet-{check.scheme}-{check.identifier}-check{check.id}")
+        if fmt == "csv" and output.is_directory(out):
+            paths = output.targets(out, [f"{name}-factors.csv", f"{name}-facts.csv"])
+            output.refuse_existing(paths, force)
+            tables = formats.csv_files(checked, language)
+            files = {path: tables[table].encode("utf-8") for path, table in zip(paths, ("factors", "facts"))}
+        else:
+            paths = output.targets(out, [f"{name}.{fmt}"])
+            output.refuse_existing(paths, force)
+            files = {paths[0]: formats.render(checked, fmt, language)}
+        output.write(files, force)
+    except ClientvetError as exc:
+        terminal.error(stderr, str(exc))
+        sys.exit(exc.exit_code)
+    for path in files:
+        click.echo(f"wrote {path}")
+
+
+# --- end of reports --------------------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -155,3 +155,13 @@ def m005_response_id_blocks(db: Database) -> None:
     it writes the answer with its facts, and concurrent processes never take the same id."""
     db["id_blocks"].create({"name": str, "next": int}, pk="name", not_null={"next"})
     db.execute("insert into id_blocks (name, next) select 'responses', coalesce(max(id), 0) + 1 from responses")
+
+
+def m006_check_documents(db: Database) -> None:
+    """The verdict document of each finished check as `check --json` gave it, read back by `clientvet report`."""
+    db["check_documents"].create(
+        {"check_id": int, "document": str, "saved_at": str, "version": str},
+        pk="check_id",
+        foreign_keys=[("check_id", "checks", "id")],
+        not_null={"document", "saved_at"},
+    )

@@ -364,6 +364,23 @@ class Store:
         fields = {k: row[k] for k in CheckRecord.__dataclass_fields__ if k in row and k not in ("sources", "terms")}
         return CheckRecord(**fields, terms=json.loads(row["terms"] or "{}"), sources=self.source_runs(check_id))
 
+    def complete_checks(self, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The finished checks of a company stored under any of its keys, oldest first, without their sources."""
+        return list(self.db.query(
+            f"select id, company_key, started_at, finished_at, verdict, score, replay from checks"
+            f" where status = 'complete' and company_key in ({_marks(keys)}) order by id", keys))
+
+    def save_document(self, check_id: int, document: dict[str, Any], version: str) -> None:
+        """The check's verdict document as it was given, so a report weeks later shows that verdict."""
+        with self.db.atomic():
+            self.db["check_documents"].upsert(
+                {"check_id": check_id, "document": json.dumps(document, ensure_ascii=False),
+                 "saved_at": utc_now(), "version": version}, pk="check_id")
+
+    def document(self, check_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("select document from check_documents where check_id = ?", [check_id]))
+        return json.loads(rows[0]["document"]) if rows else None
+
     def latest_check(self, company_key: str) -> CheckRecord | None:
         rows = self._rows(
             "select id from checks where company_key = ? and status = 'complete' order by id desc limit 1",

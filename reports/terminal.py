@@ -15,63 +15,74 @@ from clientvet.checks.run import Choice, NoChoice, Progress, SearchRun
 from clientvet.evidence.identifiers import Identity
 from clientvet.checks.groups import GROUPS
 from clientvet.reports.sanitise import markup
+from clientvet.reports.i18n import (COMPANY_STATUSES, IDENTIFIERS, PURPOSES, SOURCE_STATUSES, VERDICT_LABELS, Translator,
+                                    localise)
 
 COLOURS = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
-LABELS = {"green": "GREEN — proceed on standard terms", "amber": "AMBER — proceed with safeguards",
-          "red": "RED — decline, or only with full prepayment"}
 STATUS_STYLE = {"ok": "green", "empty": "cyan", "failed": "red", "skipped": "yellow", "running": "red"}
 KIND_STATES = {"checked": ("checked", "green"), "partly_checked": ("partly checked", "yellow"),
                "not_checked": ("not checked", "red"), "no_public_source": ("no public source", "dim")}
 
 
-def render(report: dict[str, Any], console: Console) -> None:
+def render(report: dict[str, Any], console: Console, lang: str = "en") -> None:
+    """The summary of a check's document, in `lang` (English: the document's own words)."""
+    t = Translator(lang)
+    report = localise(report, t)
     company = report["company"]
-    ids = ", ".join(f"{k.upper()} {v}" for k, v in company["identifiers"].items())
-    header = (f"[bold]{markup(company['name'] or 'unknown company')}[/]  ({markup(ids)}, {company['jurisdiction']})\n"
-              f"status: {markup(company['status'])}"
+    ids = ", ".join(f"{k.upper() if t.english else t.word(IDENTIFIERS, k)} {v}"
+                    for k, v in company["identifiers"].items())
+    name = markup(company["name"] or t("unknown company"))
+    status = t("status:") + " " + markup(t.word(COMPANY_STATUSES, company["status"]))
+    header = (f"[bold]{name}[/]  ({markup(ids)}, {company['jurisdiction']})\n{status}"
               + (f" — {markup(company['status_detail'])}" if company.get("status_detail") else ""))
     verdict = report["verdict"]
-    headline = f"[{COLOURS[verdict]}]{LABELS[verdict]}[/]   score {report['score']}/100"
-    for reason in report["verdict_reasons"]:
-        headline += f"\n[dim]{markup(reason)}[/]"
+    score = t("score {score}/100", score=report["score"])
+    headline = f"[{COLOURS[verdict]}]{t(VERDICT_LABELS[verdict])}[/]   {score}"
+    if report["verdict_reasons"]:
+        headline += "".join(f"\n[dim]{markup(reason)}[/]" for reason in report["verdict_reasons"])
 
     parts: list[Any] = [header, "", headline]
     terms = report.get("terms") or {}
-    if deal := [line for line in (_terms(terms), _accepted(terms, report.get("coverage_by_kind") or {})) if line]:
+    if deal := [line for line in (_terms(terms, t), _accepted(terms, report.get("coverage_by_kind") or {})) if line]:
         parts += ["", *deal]
     if report["factors"]:
-        parts += ["", _factors(report["factors"])]
+        parts += ["", _factors(report["factors"], t)]
     else:
-        parts += ["", "No risk factors found in the sources that answered."]
+        parts += ["", t("No risk factors found in the sources that answered.")]
 
     if report.get("coverage_by_kind"):
         parts += ["", _kinds(report["coverage_by_kind"])]
-    coverage = Table(title="What was checked", title_justify="left", expand=True)
-    coverage.add_column("source")
-    coverage.add_column("status")
-    coverage.add_column("facts", justify="right")
-    coverage.add_column("reason", ratio=1)
+    coverage = Table(title=t("What was checked"), title_justify="left", expand=True)
+    coverage.add_column(t("source"))
+    coverage.add_column(t("status"))
+    coverage.add_column(t("facts"), justify="right")
+    coverage.add_column(t("reason"), ratio=1)
     for run in report["coverage"]:
         style = STATUS_STYLE.get(run["status"], "")
-        coverage.add_row(run["source"] + (" *" if run["essential"] else ""), f"[{style}]{run['status']}[/]",
+        coverage.add_row(run["source"] + (" *" if run["essential"] else ""),
+                         f"[{style}]{t.word(SOURCE_STATUSES, run['status'])}[/]",
                          str(run["facts"]), markup(run["reason"] or ""))
-    parts += ["", coverage, "[dim]* essential source[/]"]
-    parts += ["", "[bold]Safeguards[/]"] + [f"• {markup(s)}" for s in report["safeguards"]]
+    essential, safeguards, changes = t("essential source"), t("Safeguards"), t("What would change this verdict")
+    parts += ["", coverage, f"[dim]* {essential}[/]"]
+    parts += ["", f"[bold]{safeguards}[/]"] + [f"• {markup(s)}" for s in report["safeguards"]]
     if report.get("would_change"):
-        parts += ["", "[bold]What would change this verdict[/]"]
+        parts += ["", f"[bold]{changes}[/]"]
         parts += [f"• {markup(change['text'])}" for change in report["would_change"]]
-    console.print(Panel(Group(*parts), title=f"clientvet check #{report['check_id']}",
+    console.print(Panel(Group(*parts), title=t("clientvet check #{check_id}", check_id=report["check_id"]),
                         subtitle=report["checked_at"], border_style=COLOURS[verdict].split()[-1]))
 
 
-def _terms(terms: dict[str, Any]) -> str | None:
+def _terms(terms: dict[str, Any], t: Translator) -> str | None:
     """The deal being judged, e.g. 'Deal: deferred · 1 200 000 RUB · contact Ivan Petrov'; None without one."""
     amount = None
     if "amount" in terms:
         amount = f"{terms['amount']:,.0f} {terms.get('currency', '')}".replace(",", " ").strip()
-    parts = [p for p in (terms.get("purpose"), amount, f"contact {terms['contact']}" if terms.get("contact") else None)
-             if p]
-    return f"[bold]Deal:[/] {markup(' · '.join(parts))}" if parts else None
+    purpose = t.word(PURPOSES, terms["purpose"]) if terms.get("purpose") else None
+    parts = [purpose, amount, t("contact {contact}", contact=terms["contact"]) if terms.get("contact") else None]
+    if not any(parts):
+        return None
+    deal = t("Deal:")
+    return f"[bold]{deal}[/] {markup(' · '.join(p for p in parts if p))}"
 
 
 def _accepted(terms: dict[str, Any], kinds: dict[str, Any]) -> str | None:
@@ -105,22 +116,23 @@ def _kinds(kinds: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
-def _factors(factors: list[dict[str, Any]]) -> Table:
+def _factors(factors: list[dict[str, Any]], t: Translator) -> Table:
     """The factors under one heading per group, in GROUPS order; groups without factors are left out."""
     order = {group: n for n, group in enumerate(GROUPS)}
-    table = Table(title="Reasons", title_justify="left", expand=True, show_header=False)
+    table = Table(title=t("Reasons"), title_justify="left", expand=True, show_header=False)
     table.add_column("pts", justify="right")
     table.add_column("finding", ratio=1)
     groups = sorted({f["group"] for f in factors}, key=lambda g: (order.get(g, len(order)), g))
     for n, group in enumerate(groups):
         if n:
             table.add_section()
-        heading = GROUPS[group].heading if group in GROUPS else group.capitalize()
+        heading = t(GROUPS[group].heading) if group in GROUPS else group.capitalize()
         table.add_row("", f"[bold underline]{markup(heading)}[/]")
         for factor in sorted((f for f in factors if f["group"] == group), key=lambda f: -f["points"]):
             summary = markup(factor["summary"])
             if "purpose_weight" in factor:
-                summary += f" [dim](×{factor['purpose_weight']:g} for this deal)[/]"
+                weight = t("×{weight} for this deal", weight=format(factor["purpose_weight"], "g"))
+                summary += f" [dim]({weight})[/]"
             table.add_row(str(factor["points"]), f"[bold red]{summary}[/]" if factor["deal_killer"] else summary)
     return table
 
