@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from clientvet import config
+from clientvet.checks.terms import PURPOSES, BadTerms, deal_terms
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
 from clientvet.evidence.parsing import MAX_AMOUNT, MIN_AMOUNT, entered_amount
@@ -35,6 +36,28 @@ def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="--set")
         overrides[name] = setting
+    return overrides
+
+
+def _crawl_overrides(settings: tuple[str, ...], verbose: int, interactive: bool) -> dict:
+    """The Scrapy settings a command changes: --set, -v, --interactive and the config's user_agent.
+
+    The crawl's log goes to the terminal one line a record (tracebacks only with -vv), not through Scrapy's handler.
+    """
+    from clientvet.crawler import settings as crawl_defaults
+    from clientvet.crawler.base import log_to_terminal
+
+    overrides: dict = _parse_settings(settings)
+    if verbose:
+        overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
+    if verbose > 1:
+        os.environ.setdefault(TRACEBACK_ENV, "1")
+    log_to_terminal(overrides.get("LOG_LEVEL", crawl_defaults.LOG_LEVEL))
+    overrides["LOG_ENABLED"] = False  # Scrapy's own handler would print tracebacks and raw URLs
+    if interactive:
+        overrides["CLIENTVET_INTERACTIVE"] = True
+    if user_agent := config.setting("user_agent"):
+        overrides.setdefault("USER_AGENT", user_agent)
     return overrides
 
 
@@ -103,22 +126,12 @@ def _terms(purpose: str | None, amount: float | None, currency: str | None, cont
 
     An amount without --currency gets the company's home currency once the company is known.
     """
-    if currency is not None and amount is None:
-        raise click.UsageError("--currency needs --amount")
-    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        raise click.BadParameter(f"expected a three-letter currency code such as RUB, got {currency!r}",
-                                 param_hint="--currency")
-    if contact is not None and not contact.strip():
-        raise click.BadParameter("the contact's name is empty", param_hint="--contact")
-    terms: dict = {}
-    if purpose:
-        terms["purpose"] = purpose
-    if amount is not None:
-        terms["amount"] = amount
-        terms["currency"] = (currency or "").upper()
-    if contact:
-        terms["contact"] = " ".join(contact.split())
-    return terms
+    try:
+        return deal_terms(purpose, amount, currency, contact)
+    except BadTerms as exc:
+        if exc.field == "currency" and amount is None:
+            raise click.UsageError("--currency needs --amount") from None
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None
 
 
 DEMO_RECORDINGS = Path(__file__).resolve().parent / "demo"  # package data: wherever clientvet is installed
@@ -201,9 +214,13 @@ def _language(lang: str | None) -> str:
                    "debts, finances, tax, registers, reviews): they no longer keep the verdict from green; "
                    "stored with the check and shown in its summary.")
 # --- end of coverage by evidence kind ---
+@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Check every company of FILE in one run: a CSV with an identifier column (inn, ogrn, "
+                   "company_number, cik or identifier; optional purpose, amount, currency, contact), or one "
+                   "identifier per line. With --json, one JSON object per line.")
 @lang_option("the summary (not of --json)")
 def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
-          contact, verbose, interactive, accept_unchecked, lang):
+          contact, verbose, interactive, accept_unchecked, lang, from_file):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -214,12 +231,22 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
       clientvet check --name "Ромашка" --city Москва
       clientvet check --domain example.co.uk --pick 1
       clientvet check --inn 0000123450 --replay demo --db demo.sqlite
+      clientvet check --from portfolio.csv --json
     """
+    if from_file is not None:
+        given = [hint for hint, value in (("--inn", inn), ("--ogrn", ogrn), ("--company-number", company_number),
+                                          ("--cik", cik), ("--name", name), ("--domain", domain),
+                                          ("--country", country), ("--city", city), ("--pick", pick))
+                 if value is not None]
+        if given:
+            raise click.UsageError(f"--from names the companies: {', '.join(given)} cannot go with it")
+        _check_batch(from_file, db_path=db_path, as_json=as_json, replay=replay, as_of=as_of,
+                     overrides=_crawl_overrides(settings, verbose, interactive),
+                     terms=_terms(purpose, amount, currency, contact), bar=not interactive)
+        return
     from functools import partial
 
     from clientvet.checks import BadInput, NoChoice, NotFound, StoreFailed, run_check
-    from clientvet.crawler import settings as crawl_defaults
-    from clientvet.crawler.base import log_to_terminal
     from clientvet.crawler.engine import ScrapyEngine
     from clientvet.reports import terminal
     from clientvet.reports.document import no_choice, report
@@ -231,17 +258,7 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     if accept_unchecked is not None:  # checked by run_check: an unknown kind exits 2 before anything is written
         terms["accept_unchecked"] = accept_unchecked
     tuning = _tuning()
-    overrides = _parse_settings(settings)
-    if verbose:
-        overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
-    if verbose > 1:
-        os.environ.setdefault(TRACEBACK_ENV, "1")
-    log_to_terminal(overrides.get("LOG_LEVEL", crawl_defaults.LOG_LEVEL))
-    overrides["LOG_ENABLED"] = False  # Scrapy's own handler would print tracebacks and raw URLs
-    if interactive:
-        overrides["CLIENTVET_INTERACTIVE"] = True
-    if user_agent := config.setting("user_agent"):
-        overrides.setdefault("USER_AGENT", user_agent)
+    overrides = _crawl_overrides(settings, verbose, interactive)
     can_ask = not as_json and sys.stdin.isatty()
 
     try:
@@ -795,6 +812,422 @@ def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
 
 
 # --- end of reports --------------------------------------------------------------------------------------
+
+
+
+# --- batches, the watch list and re-checks (check --from, watch, recheck, diff, worker) ------------
+
+
+def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Path | None, as_of, overrides: dict,
+                 terms: dict, bar: bool) -> None:
+    """`check --from FILE`: every good line of FILE checked in one crawl; bad lines reported with their numbers."""
+    from clientvet.checks import BadInput, Company, Outcome, StoreFailed, run_checks
+    from clientvet.checks.batch import TERM_COLUMNS, BadFile, deal_columns, read_company_file
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import batch
+
+    tuning = _tuning()
+    try:
+        read = read_company_file(path, TERM_COLUMNS, deal_columns(terms))
+    except BadFile as exc:
+        raise click.BadParameter(f"{path.name} {exc}", param_hint="--from") from None
+    for problem in read.problems:
+        stderr.print(f"[yellow]skipped:[/] {escape(path.name)} {escape(problem)}", soft_wrap=True)
+    if read.ignored_columns:
+        stderr.print(f"[dim]columns not read: {escape(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
+    if not read.rows:
+        stderr.print(f"[red]error:[/] no line of {escape(path.name)} names a company that can be checked")
+        sys.exit(errors.BAD_INPUT)
+    rows = read.rows
+
+    def line(outcome: Outcome) -> str:
+        return str(rows[outcome.index].line)
+
+    def show(outcome: Outcome) -> None:
+        if as_json:
+            terminal.print_json(batch.document(outcome, rows[outcome.index].line))
+        else:
+            terminal.print(batch.summary_line(outcome, f"line {line(outcome)}"))
+
+    terminal = batch.BatchTerminal(Console(), stderr, show, bar=bar)
+    try:
+        outcomes = run_checks([Company(row.identity, row.values) for row in rows], ScrapyEngine(),
+                              db_path=db_path or config.default_db_path(), replay=replay,
+                              as_of=as_of.date() if as_of else None, settings=overrides, tuning=tuning,
+                              progress=terminal)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+    except StoreFailed as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    if not as_json:
+        Console().print(batch.table(outcomes, line))
+    failed = [o.error.exit_code for o in outcomes if o.error is not None]
+    if failed:
+        sys.exit(max(failed))
+
+
+def _identity_of(ref) -> Identity:
+    """The identity a company's key names (ru:inn:…): what a re-check of it checks."""
+    jurisdiction, scheme, value = ref.key.split(":", 2)
+    return Identity(jurisdiction.upper(), scheme, value)
+
+
+def _every(value: str) -> int:
+    from clientvet.checks.watch import parse_every
+
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from None
+
+
+def _watch_list(db_path: Path | None):
+    """The watch list of the database; empty when there is no database yet."""
+    from clientvet.checks.watch import watch_list
+    from clientvet.evidence.companies import Directory
+
+    store = _store(db_path, create=False)
+    if store is None:
+        return []
+    return watch_list(store, Directory(db_path or config.default_db_path()).resolve)
+
+
+@cli.group()
+def watch() -> None:
+    """Active clients to re-check on a schedule (`clientvet recheck --due`), each for its own deal."""
+
+
+@watch.command("add")
+@click.argument("company")
+@click.option("--every", help="How often to re-check it: 12h, 7d, 2w… [default: 7d, or as it was]")
+@click.option("--purpose", type=click.Choice(PURPOSES), help="The deal it is re-checked for (as `check --purpose`).")
+@click.option("--amount", type=click.FloatRange(min=0, min_open=True), help="The deal amount.")
+@click.option("--currency", help="Currency of --amount [default: the company's country's].")
+@click.option("--contact", metavar="FULL NAME", help="The person you deal with (as `check --contact`).")
+@click.option("--note", help="Why it is watched, who looks after it…")
+@db_option
+def watch_add(company, every, purpose, amount, currency, contact, note, db_path) -> None:
+    """Watch COMPANY: `recheck --due` re-checks it when its last check is older than --every.
+
+    Adding a company already watched changes what the options give and keeps the rest; giving
+    any of --purpose, --amount, --currency, --contact replaces the whole deal.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Example:
+      clientvet watch add 7707083893 --every 7d --purpose deferred --amount 1200000 --note "key account"
+    """
+    from clientvet.checks.watch import DEFAULT_EVERY, every_text
+
+    seconds = _every(every) if every is not None else None
+    dealt = any(value is not None for value in (purpose, amount, currency, contact))
+    terms = _terms(purpose, amount, currency, contact) if dealt else None
+    ref = _company(company, db_path)
+    store = _store(db_path)
+    new = store.watch(_identity_of(ref), seconds, terms, note, default_every=_every(DEFAULT_EVERY))
+    entry = next(row for row in store.watched() if row["company_key"] == ref.key)
+    click.echo(f"{'watching' if new else 'now watching'} {ref.label} ({ref.key}) every "
+               f"{every_text(entry['every_seconds'])}")
+
+
+@watch.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list on standard output.")
+@db_option
+def watch_list_command(as_json, db_path) -> None:
+    """The watched companies: interval, deal, last check and when each is next due.
+
+    \b
+    Example:
+      clientvet watch list --json
+    """
+    from clientvet.checks.watch import now
+    from clientvet.reports.monitor import watch_table
+
+    watched, moment = _watch_list(db_path), now()
+    if as_json:
+        click.echo(json.dumps([w.as_dict(moment) for w in watched], ensure_ascii=False, indent=2))
+    elif watched:
+        Console().print(watch_table(watched, moment))
+    else:
+        click.echo("no company is watched; add one with `clientvet watch add`")
+
+
+@watch.command("remove")
+@click.argument("company")
+@db_option
+def watch_remove(company, db_path) -> None:
+    """Stop watching COMPANY; its checks stay in the database.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Example:
+      clientvet watch remove 7707083893
+    """
+    ref = _company(company, db_path)
+    store = _store(db_path, create=False)
+    if not (store and store.unwatch(ref.aliases)):
+        raise click.BadParameter(f"{ref.label} is not watched; nothing changed", param_hint="COMPANY")
+    click.echo(f"stopped watching {ref.label}")
+
+
+@watch.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--every", default="7d", show_default=True, help="The interval of rows without an `every`.")
+@db_option
+def watch_import(file, every, db_path) -> None:
+    """Watch every company of a CSV file (UTF-8; comma, semicolon or tab).
+
+    \b
+    Columns: identifier (or inn, ogrn, company_number, cik), and optionally every, purpose,
+    amount, currency, contact, note:
+      identifier,every,purpose,amount,note
+      7707083893,7d,deferred,1200000,key account
+      08957400,2w,,,
+    A bad row is reported with its line number and skipped; the good rows are kept (a company
+    already watched is updated). Exits 2 only when no row is good.
+
+    \b
+    Example:
+      clientvet watch import clients.csv
+    """
+    from clientvet.checks.batch import BadFile
+    from clientvet.checks.watch import read_watch_file
+
+    try:
+        read = read_watch_file(file, _every(every))
+    except BadFile as exc:
+        raise click.BadParameter(f"{file.name} {exc}", param_hint="FILE") from None
+    for problem in read.problems:
+        stderr.print(f"[yellow]skipped:[/] {escape(file.name)} {escape(problem)}", soft_wrap=True)
+    if read.ignored_columns:
+        stderr.print(f"[dim]columns not read: {escape(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
+    if not read.rows:
+        stderr.print(f"[red]error:[/] no row of {escape(file.name)} can be watched; nothing was imported")
+        sys.exit(errors.BAD_INPUT)
+    store = _store(db_path)
+    default = _every(every)
+    added = sum(store.watch(row.identity, row.values["every_seconds"], row.values["terms"], row.values["note"] or "",
+                            default_every=default) for row in read.rows)
+    click.echo(f"watching {len(read.rows)} companies from {file.name}: {added} new, {len(read.rows) - added} updated"
+               + (f"; {len(read.problems)} line(s) skipped" if read.problems else ""))
+
+
+def _reports_dir(reports: Path | None, db_path: Path | None) -> Path:
+    """Where a re-check writes each company's report: --reports, else `reports/` beside the database."""
+    return reports or (db_path or config.default_db_path()).resolve().parent / "reports"
+
+
+def _select(watched: list, companies: tuple[str, ...], due: bool, every: bool, db_path: Path | None) -> list:
+    """The watched companies a re-check takes: the due ones (default), all, or those named."""
+    from clientvet.checks.watch import now
+
+    if sum((bool(companies), due, every)) > 1:
+        raise click.UsageError("give one of --due, --all or COMPANY…")
+    if every:
+        return watched
+    if not companies:
+        moment = now()
+        return [w for w in watched if w.due(moment)]
+    chosen = []
+    for text in companies:
+        ref = _company(text, db_path)
+        found = next((w for w in watched if set(w.aliases) & set(ref.aliases)), None)
+        if found is None:
+            raise click.BadParameter(f"{ref.label} is not watched; add it with `clientvet watch add`",
+                                     param_hint="COMPANY")
+        if found not in chosen:
+            chosen.append(found)
+    return chosen
+
+
+@cli.command()
+@click.argument("companies", nargs=-1, metavar="[COMPANY]...")
+@click.option("--due", is_flag=True, help="Re-check the watched companies that are due (the default).")
+@click.option("--all", "every", is_flag=True, help="Re-check every watched company.")
+@click.option("--replay", type=ReplayDirectory(),
+              help="Answer every request from the HAR recordings under this directory (offline).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per company on standard output.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge recency as of this date [default: today].")
+@click.option("--reports", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each re-checked company's report (its check and the diff, JSON) into this directory "
+                   "[default: reports/ beside the database].")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
+@click.option("--wait", is_flag=True, help="When another re-check of the database is running, wait for it to "
+                                           "end [default: exit 1 at once].")
+@click.option("--no-alerts", is_flag=True, help="Send no alert this time, whatever the config's [alerts] says.")
+@db_option
+def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, wait, no_alerts,
+            db_path) -> None:
+    """Re-check watched companies in one run and say what changed since each one's previous check.
+
+    For each company: every new, gone and changed fact with the evidence behind it, the light
+    and the score before and after, and the sources that could not re-check (what they showed
+    before is then unconfirmed, never "no change"). A company's first check is its baseline.
+
+    \b
+    Alerts: one message per run to the apprise URLs of the config's [alerts] table, with
+    each company that got worse (or changed, with on = "change"), its diff and its report:
+      [alerts]
+      urls = ["mailto://smtp.example.com?from=cv@example.com&to=am@example.com", "json://host/hook"]
+      on = "worse"
+
+    \b
+    Exit status: 0 nothing got worse; 10 something got worse (a new deal-killer, a worse light,
+    or a new fact against a company), also when another check could not be completed; 1 a check
+    could not be completed; 2 bad input.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… or the name of a watched company.
+    Examples:
+      clientvet recheck --due
+      clientvet recheck 7707083893 --json
+    """
+    from clientvet.checks.watch import RecheckRunning, recheck_lock
+
+    from clientvet.reports.alerts import Alerts, alerts_from_config
+
+    tuning = _tuning()
+    try:
+        alerts = Alerts() if no_alerts else alerts_from_config()
+    except config.ConfigError as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+                     soft_wrap=True)
+        sys.exit(errors.BAD_INPUT)
+    database = db_path or config.default_db_path()
+    try:
+        with recheck_lock(database, wait=wait, waiting=lambda holder: stderr.print(
+                f"waiting for another re-check of {escape(str(database))} ({escape(holder)})…", soft_wrap=True)):
+            _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
+                     alerts)
+    except RecheckRunning as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+
+
+def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
+             alerts) -> None:
+    """The re-check itself, under the database's re-check lock; the alert once everything is stored."""
+    from clientvet.checks import BadInput, StoreFailed
+    from clientvet.checks.watch import recheck as recheck_watched
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import batch, monitor
+
+    chosen = _select(_watch_list(db_path), companies, due, every, db_path)
+    if not chosen:
+        stderr.print("nothing to re-check: no watched company is due" if not companies and not every
+                     else "nothing to re-check: no company is watched")
+        return
+    directory = _reports_dir(reports, db_path)
+    out = Console()
+    report_paths: dict[int, str] = {}
+
+    def show(found) -> None:
+        path = None
+        if found.outcome.result:
+            try:
+                path = monitor.write_report(directory, found)
+            except OSError as exc:
+                stderr.print(f"[red]error:[/] cannot write the report into {escape(str(directory))}: "
+                             f"{escape(exc.strerror or str(exc))}", soft_wrap=True)
+            else:
+                report_paths[found.outcome.index] = str(path)
+        if as_json:
+            terminal.print_json(monitor.recheck_document(found, str(path) if path else None))
+        else:
+            monitor.print_recheck(terminal.console(), found, str(path) if path else None)
+
+    terminal = batch.BatchTerminal(out, stderr, lambda outcome: None, bar=True)
+    try:
+        found = recheck_watched(chosen, ScrapyEngine(), db_path=db_path or config.default_db_path(), replay=replay,
+                                as_of=as_of.date() if as_of else None,
+                                settings=_crawl_overrides(settings, verbose, False), tuning=tuning,
+                                progress=terminal, on_recheck=show)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+    except StoreFailed as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    _alert(alerts, found, report_paths)
+    worse = sum(f.worse for f in found)
+    failed = sum(f.problem is not None for f in found)
+    stderr.print(f"re-checked {len(found)}: {worse} worse, {sum(f.changed and not f.worse for f in found)} changed, "
+                 f"{sum(f.baseline for f in found)} baseline, {failed} without a verdict or comparison")
+    sys.exit(errors.WORSE if worse else errors.FAILED if failed else errors.OK)
+
+
+def _alert(alerts, found: list, report_paths: dict[int, str]) -> None:
+    """The run's one alert to every channel; a channel that fails is reported, the others still get it."""
+    from clientvet.reports.alerts import message, send
+
+    if not alerts.channels:
+        return
+    composed = message(found, alerts, report_paths)
+    if composed is None:
+        return
+    failures = send(alerts, *composed)
+    for channel, reason in failures:
+        stderr.print(f"[red]error:[/] the alert via {escape(channel.shown)} failed: {escape(reason)}", soft_wrap=True)
+    sent = len(alerts.channels) - len(failures)
+    if sent:
+        stderr.print(f"alert sent to {sent} of {len(alerts.channels)} channel(s)")
+
+
+@cli.command("diff")
+@click.argument("company")
+@click.option("--from", "from_check", type=click.IntRange(min=1), metavar="N",
+              help="The earlier check [default: the one before --to].")
+@click.option("--to", "to_check", type=click.IntRange(min=1), metavar="M",
+              help="The later check [default: the company's latest finished check].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Judge the later check's recency as of this date, as its re-check did [default: its day].")
+@db_option
+def diff_command(company, from_check, to_check, as_json, as_of, db_path) -> None:
+    """What changed between two finished checks of COMPANY, as `recheck` shows it.
+
+    Exits 10 when something got worse from check N to check M, else 0.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Examples:
+      clientvet diff 7707083893
+      clientvet diff 7707083893 --from 3 --to 9 --json
+    """
+    from clientvet.checks.diff import compare
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.reports import monitor
+
+    tuning = _tuning()
+    ref = _company(company, db_path)
+    store = _store(db_path, create=False)
+    numbers = [row["id"] for row in store.complete_checks_of(ref.aliases)] if store else []
+    for hint, number in (("--from", from_check), ("--to", to_check)):
+        if number is not None and number not in numbers:
+            raise click.BadParameter(f"check #{number} is not a finished check of {ref.label}; its finished checks: "
+                                     f"{', '.join(f'#{n}' for n in numbers) or 'none'}", param_hint=hint)
+    later = to_check or (numbers[-1] if numbers else None)
+    earlier = from_check or next((n for n in reversed(numbers) if later and n < later), None)
+    if later is None or earlier is None or earlier == later:
+        raise click.BadParameter(f"{ref.label} needs two finished checks to compare; it has "
+                                 f"{', '.join(f'#{n}' for n in numbers) or 'none'}", param_hint="COMPANY")
+    jurisdiction = store.check(later).jurisdiction
+    found = compare(store, earlier, later, ScrapyEngine().sources_for(jurisdiction), tuning,
+                    as_of.date() if as_of else None)
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        console = Console()
+        console.print(f"[bold]{escape(ref.label)}[/]", highlight=False)
+        for line in monitor.diff_lines(found):
+            console.print(escape(line), soft_wrap=True, emoji=False, highlight=False)
+        if not found.changes:
+            console.print("no fact changed in the sources that answered", highlight=False)
+    sys.exit(errors.WORSE if found.worse else errors.OK)
+
+
+# --- end of batches, the watch list and re-checks ---------------------------------------------------
 
 
 def main() -> None:

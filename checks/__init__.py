@@ -1,4 +1,5 @@
-"""Rules that turn a check's evidence into factors, a score and a verdict; `run_check` runs a whole check.
+"""Rules that turn a check's evidence into factors, a score and a verdict; `run_check` runs a whole check,
+`run_checks` many in one crawl.
 
 `run_check` and its types are loaded on first use, so importing a light module of this
 package (the signal catalogue the CLI's options list) does not load the rules and the store.
@@ -9,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clientvet.checks.run import (BadInput, CheckError, CheckResult, Engine, Lookup, NoChoice, NotFound,
-                                      Progress, StoreFailed, run_check)
+    from clientvet.checks.run import (BadInput, BatchProgress, CheckError, CheckResult, Company, Engine, Lookup,
+                                      NoChoice, NotFound, Outcome, Progress, StoreFailed, run_check, run_checks)
 
-__all__ = ["BadInput", "CheckError", "CheckResult", "Engine", "Lookup", "NoChoice", "NotFound", "Progress",
-           "StoreFailed", "run_check"]
+__all__ = ["BadInput", "BatchProgress", "CheckError", "CheckResult", "Company", "Engine", "Lookup", "NoChoice",
+           "NotFound", "Outcome", "Progress", "StoreFailed", "run_check", "run_checks"]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,6 +6,12 @@ judge the evidence and finish the check. Nothing here prints or exits: progress 
 `Progress`, questions to an `ask` callback, and every way a check can end without a verdict
 is an error carrying its exit status.
 
+`run_checks` is the same check for many companies given by their identities: every check
+is started, all of them are crawled in one crawl run (the sources side by side across the
+companies, each source's politeness per host shared by all of them), and each company is
+judged as soon as its last source has finished. A company whose check cannot be finished
+is an `Outcome` with its error; the others go on.
+
 The crawler is reached through the `Engine` protocol, which crawler/engine.py implements and
 the caller passes in, so checks/ never imports crawler/.
 """
@@ -51,7 +57,7 @@ class Lookup:
 
 # Shown the numbered candidates, answers the number of the company to check; None when the person stopped.
 Ask = Callable[[list[dict[str, Any]]], int | None]
-SourceDone = Callable[[str, str, str | None], None]  # source, status, reason: Progress.source_done
+SourceDone = Callable[[int, str, str, str | None], None]  # check id, source, status, reason
 
 
 class Progress:
@@ -248,14 +254,8 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
     StoreFailed when the database cannot be written.
     """
     progress = progress or Progress()
+    crawl = _crawl_settings(engine, db_path, replay, settings)
     terms = _accepting(dict(terms or {}))
-    if replay is not None:
-        replay = replay.resolve()
-        try:
-            engine.check_recordings(replay)
-        except ValueError as exc:
-            raise BadInput(str(exc), "replay") from None
-    crawl = CrawlSettings(db_path, replay, dict(settings or {}))
     try:
         store = engine.open_store(db_path)
         if isinstance(company, Lookup):
@@ -267,11 +267,28 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
         raise StoreFailed(db_path, exc) from None
 
 
+def _crawl_settings(engine: Engine, db_path: Path, replay: Path | None,
+                    settings: Mapping[str, Any] | None) -> CrawlSettings:
+    """What the crawl needs, with the recordings to replay checked first (BadInput, nothing written)."""
+    if replay is not None:
+        replay = replay.resolve()
+        try:
+            engine.check_recordings(replay)
+        except ValueError as exc:
+            raise BadInput(str(exc), "replay") from None
+    return CrawlSettings(db_path, replay, dict(settings or {}))
+
+
+def _start(identity: Identity, store: Store, crawl: CrawlSettings, terms: Mapping[str, Any]) -> int:
+    return store.start_check(identity, replay=_replay(crawl), terms=_in_home_currency(dict(terms), identity))
+
+
 def _check(identity: Identity, engine: Engine, store: Store, crawl: CrawlSettings, terms: dict[str, Any],
            progress: Progress) -> int:
-    check_id = store.start_check(identity, replay=_replay(crawl), terms=_in_home_currency(terms, identity))
+    check_id = _start(identity, store, crawl, terms)
     with progress.checking(identity, len(engine.sources_for(identity.jurisdiction).names)):
-        engine.crawl([Target(check_id, identity)], crawl, progress.source_done)
+        engine.crawl([Target(check_id, identity)], crawl,
+                     lambda _, source, status, reason: progress.source_done(source, status, reason))
     store.flush()  # raises when any write of the crawl could not be made: no verdict on part of the evidence
     return check_id
 
@@ -305,7 +322,8 @@ def _find_then_check(lookup: Lookup, engine: Engine, store: Store, crawl: CrawlS
 
     progress.searching(lookup.query())
     try:
-        engine.search_then_crawl(lookup, decide, crawl, progress.source_done)
+        engine.search_then_crawl(lookup, decide, crawl,
+                                 lambda _, source, status, reason: progress.source_done(source, status, reason))
     except NoChoice as error:
         search = searched[0] if searched else None
         if search and not chosen:
@@ -365,3 +383,147 @@ def _in_home_currency(terms: dict[str, Any], identity: Identity) -> dict[str, An
     if "amount" in terms and not terms.get("currency"):
         return {**terms, "currency": HOME_CURRENCY.get(identity.jurisdiction, "")}
     return terms
+
+
+# --- many companies, one crawl --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company of a batch, given by its identity, and the deal it is judged for."""
+
+    identity: Identity
+    terms: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the check of one company of a batch ended: a result, or the error it ended with."""
+
+    index: int  # the company's place in the batch, from 0
+    company: Company
+    result: CheckResult | None = None
+    error: CheckError | None = None
+
+
+class BatchProgress:
+    """What a batch says while it runs; this one says nothing. A caller overrides what it shows."""
+
+    def checking(self, companies: Sequence[Company], source_runs: int) -> AbstractContextManager[Any]:
+        """Held while the crawl runs; `source_runs` is how many (company, source) runs it makes."""
+        return nullcontext()
+
+    def source_done(self, company: Company, source: str, status: str, reason: str | None) -> None:
+        """A source finished for a company: ok, empty, failed or skipped, and why."""
+
+    def done(self, outcome: Outcome) -> None:
+        """A company was judged, or its check ended without a verdict."""
+
+
+def run_checks(companies: Sequence[Company], engine: Engine, *, db_path: Path, replay: Path | None = None,
+               as_of: date | None = None, settings: Mapping[str, Any] | None = None,
+               tuning: Tuning | None = None, progress: BatchProgress | None = None) -> list[Outcome]:
+    """Check every company in one crawl run and judge each as of `as_of`; the outcomes in the companies' order.
+
+    Each company's check is run_check's (started, crawled, judged or discarded the same way); a
+    company whose check ends without a verdict (NotFound, StoreFailed, an error while judging it)
+    is an outcome with that error, and the batch goes on.
+
+    Raises BadInput before anything is written (recordings that cannot be read, a company given
+    twice), StoreFailed when the database cannot be opened.
+    """
+    progress = progress or BatchProgress()
+    crawl = _crawl_settings(engine, db_path, replay, settings)
+    seen: dict[str, int] = {}
+    for number, company in enumerate(companies, 1):
+        if company.identity.key in seen:
+            raise BadInput(f"company {number} ({company.identity.key}) is company {seen[company.identity.key]} "
+                           "again", "companies")
+        seen[company.identity.key] = number
+    try:
+        store = engine.open_store(db_path)
+    except sqlite3.OperationalError as exc:
+        raise StoreFailed(db_path, exc) from None
+    batch = _Batch(companies, engine, store, as_of, tuning, progress)
+    for index, company in enumerate(companies):
+        try:
+            batch.started(index, _start(company.identity, store, crawl, company.terms))
+        except sqlite3.OperationalError as exc:
+            batch.finished(Outcome(index, company, error=StoreFailed(db_path, exc)))
+    with progress.checking(companies, batch.source_runs()):
+        if batch.targets:
+            try:
+                engine.crawl(batch.targets, crawl, batch.source_done)
+            except sqlite3.OperationalError as exc:
+                batch.failed_all(StoreFailed(db_path, exc))
+    batch.judge_the_rest()
+    return batch.outcomes()
+
+
+class _Batch:
+    """The checks of one batch: which sources each still waits for, and the outcomes so far."""
+
+    def __init__(self, companies: Sequence[Company], engine: Engine, store: Store, as_of: date | None,
+                 tuning: Tuning | None, progress: BatchProgress):
+        self.companies, self.engine, self.store = companies, engine, store
+        self.as_of, self.tuning, self.progress = as_of, tuning, progress
+        self.targets: list[Target] = []
+        self.index_of: dict[int, int] = {}  # check id → company index
+        self.waiting: dict[int, set[str]] = {}  # check id → sources not finished yet
+        self.done: dict[int, Outcome] = {}  # company index → outcome
+
+    def started(self, index: int, check_id: int) -> None:
+        identity = self.companies[index].identity
+        self.targets.append(Target(check_id, identity))
+        self.index_of[check_id] = index
+        self.waiting[check_id] = set(self.engine.sources_for(identity.jurisdiction).names)
+
+    def source_runs(self) -> int:
+        return sum(map(len, self.waiting.values()))
+
+    def source_done(self, check_id: int, source: str, status: str, reason: str | None) -> None:
+        """A source finished for a company: the company is judged once its last source has."""
+        index = self.index_of[check_id]
+        self.progress.source_done(self.companies[index], source, status, reason)
+        waiting = self.waiting.get(check_id)
+        if waiting is not None:
+            waiting.discard(source)
+            if not waiting:
+                self.judge(check_id)
+
+    def judge(self, check_id: int) -> None:
+        del self.waiting[check_id]
+        index = self.index_of[check_id]
+        company = self.companies[index]
+        identity = company.identity
+        try:
+            self.store.flush()  # no verdict on part of the evidence: every write so far must have been made
+            result = _judge(identity, check_id, self.engine.sources_for(identity.jurisdiction), self.store,
+                            self.as_of, self.tuning)
+            outcome = Outcome(index, company, result=result)
+        except CheckError as error:
+            outcome = Outcome(index, company, error=error)
+        except (StoreError, sqlite3.OperationalError) as exc:
+            outcome = Outcome(index, company, error=StoreFailed(self.store.path, exc))
+        except Exception as exc:  # a fault judging one company must not cost the others their verdicts
+            outcome = Outcome(index, company, error=CheckError(
+                f"could not judge the evidence: {type(exc).__name__}: {exc}"))
+        self.finished(outcome)
+
+    def judge_the_rest(self) -> None:
+        """Companies whose sources did not all report (a source that could not start) are judged now."""
+        for check_id in list(self.waiting):
+            self.judge(check_id)
+
+    def failed_all(self, error: CheckError) -> None:
+        for check_id in list(self.waiting):
+            del self.waiting[check_id]
+            index = self.index_of[check_id]
+            self.finished(Outcome(index, self.companies[index], error=error))
+
+    def finished(self, outcome: Outcome) -> None:
+        self.done[outcome.index] = outcome
+        self.progress.done(outcome)
+
+    def outcomes(self) -> list[Outcome]:
+        return [self.done[index] for index in sorted(self.done)]

@@ -115,5 +115,5 @@ def _reporting(on_source_done: SourceDone) -> Callable[..., None]:
     """The source_finished signal handler: a line between captcha prompts, never in the middle of one."""
     def report(source: str, subject: Subject, status: str, reason: str | None) -> None:
         with captcha.terminal:
-            on_source_done(source, status, reason)
+            on_source_done(subject.check_id, source, status, reason)
     return report

@@ -140,6 +140,13 @@ def company_names(observations: Iterable[Observation]) -> CompanyNames | None:
     return None
 
 
+def parse_identifier(text: str) -> Identity | None:
+    """The identifier `text` is, told by its form (as COMPANY is read); None for a name. Raises InvalidIdentifier."""
+    text = (text or "").strip()
+    parse = _identifier_parser(text) if text else None
+    return parse(text) if parse else None
+
+
 def _identifier_parser(text: str) -> Callable[[str], Identity] | None:
     compact = re.sub(r"\s+", "", text)
     if compact[:3].upper() == "CIK":  # a bare number of up to 8 digits reads as a UK company number

@@ -10,7 +10,7 @@ FAILED = 1  # could not finish: a search that could not look, a database that ca
 NOT_FOUND = 1  # no such company: nothing was stored
 BAD_INPUT = 2  # refused before anything was written: a bad identifier, domain, recording or config
 AMBIGUOUS = 3  # a search found several companies and none was picked
-# 10 is kept for "something got worse" (recheck).
+WORSE = 10  # recheck and diff: something got worse (a new deal-killer, a worse light, a new fact against it)
 
 
 class ClientvetError(Exception):

@@ -165,3 +165,22 @@ def m006_check_documents(db: Database) -> None:
         foreign_keys=[("check_id", "checks", "id")],
         not_null={"document", "saved_at"},
     )
+
+
+def m007_watch_list(db: Database) -> None:
+    """Companies re-checked on a schedule (`clientvet watch`, `clientvet recheck`): how often, for which deal."""
+    db["watch"].create(
+        {
+            "company_key": str,
+            "jurisdiction": str,
+            "scheme": str,
+            "identifier": str,
+            "every_seconds": int,
+            "terms": str,  # JSON: purpose, amount, currency, contact, as a check stores them
+            "note": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="company_key",
+        not_null={"jurisdiction", "scheme", "identifier", "every_seconds", "terms", "added_at", "updated_at"},
+    )
