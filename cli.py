@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from clientvet import config
 from clientvet.checks.terms import PURPOSES, BadTerms, deal_terms
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
+from clientvet.evidence.parsing import MAX_AMOUNT, MIN_AMOUNT, entered_amount
+from clientvet.reports.sanitise import json_text, markup, plain
 
 if TYPE_CHECKING:
     from clientvet.checks.run import Lookup
 
-stderr = Console(stderr=True)
+# Without emoji codes: ":skull:" in a scraped name stays text (Rich markup itself is escaped by reports/sanitise).
+stdout = Console(emoji=False)
+stderr = Console(stderr=True, emoji=False)
+TRACEBACK_ENV = "CLIENTVET_TRACEBACK"  # non-empty: an unexpected error prints its traceback (as -vv does)
 
 
 def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -34,10 +40,20 @@ def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _crawl_overrides(settings: tuple[str, ...], verbose: int, interactive: bool) -> dict:
-    """The Scrapy settings a command changes: --set, -v, --interactive and the config's user_agent."""
+    """The Scrapy settings a command changes: --set, -v, --interactive and the config's user_agent.
+
+    The crawl's log goes to the terminal one line a record (tracebacks only with -vv), not through Scrapy's handler.
+    """
+    from clientvet.crawler import settings as crawl_defaults
+    from clientvet.crawler.base import log_to_terminal
+
     overrides: dict = _parse_settings(settings)
     if verbose:
         overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
+    if verbose > 1:
+        os.environ.setdefault(TRACEBACK_ENV, "1")
+    log_to_terminal(overrides.get("LOG_LEVEL", crawl_defaults.LOG_LEVEL))
+    overrides["LOG_ENABLED"] = False  # Scrapy's own handler would print tracebacks and raw URLs
     if interactive:
         overrides["CLIENTVET_INTERACTIVE"] = True
     if user_agent := config.setting("user_agent"):
@@ -55,7 +71,7 @@ def _identity(inn: str | None, ogrn: str | None, company_number: str | None, cik
     try:
         return parse(value)
     except InvalidIdentifier as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
+        raise click.BadParameter(plain(exc), param_hint=hint) from None
 
 
 def _lookup(name: str | None, domain: str | None, country: str | None, city: str | None, pick: int | None,
@@ -75,10 +91,34 @@ def _lookup(name: str | None, domain: str | None, country: str | None, city: str
     try:
         searched = {hint[2:]: parse(value)}
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
+        raise click.BadParameter(plain(exc), param_hint=hint) from None
     if city is not None and not city.strip():
         raise click.BadParameter("the city is empty", param_hint="--city")
     return Lookup(**searched, country=country, city=city and " ".join(city.split()), pick=pick)
+
+
+PURPOSES = ("prepaid", "deferred", "long-project")
+
+
+class Amount(click.ParamType):
+    """A deal amount such as 1200000 or 1.2e6, within the bounds every entered amount has (NaN, ∞, 1e400 are not)."""
+
+    name = "amount"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            if not value.isascii():  # float() also reads Arabic-Indic digits
+                raise ValueError
+            number = float(value)
+        except ValueError:
+            self.fail(f"expected a number from {MIN_AMOUNT} to {MAX_AMOUNT:,.0f} such as 1200000, got {value!r}",
+                      param, ctx)
+        try:
+            return entered_amount(number)
+        except ValueError as exc:
+            self.fail(f"{value!r} {exc}", param, ctx)
 
 
 def _terms(purpose: str | None, amount: float | None, currency: str | None, contact: str | None) -> dict:
@@ -115,6 +155,26 @@ def cli() -> None:
     """Is this prospect safe to sign, and on what terms?"""
 
 
+# --- languages of the summary and the reports (check --lang, report --lang) -------------------------
+
+from clientvet.checks.signals import LANGUAGES  # noqa: E402  (light: the catalogue only)
+
+
+def lang_option(what: str):
+    return click.option("--lang", type=click.Choice(LANGUAGES),
+                        help=f"Language of {what} [default: the locale's (LC_ALL, LC_MESSAGES, LANG): "
+                             "Russian for ru_*, else English].")
+
+
+def _language(lang: str | None) -> str:
+    from clientvet.reports.i18n import language_of_locale
+
+    return lang or language_of_locale()
+
+
+# --- end of languages ---------------------------------------------------------------------------------
+
+
 @cli.command()
 @click.option("--inn", help="Russian INN (10 digits for a company, 12 for a sole trader).")
 @click.option("--ogrn", help="Russian OGRN (13 digits) or OGRNIP (15 digits).")
@@ -140,19 +200,27 @@ def cli() -> None:
               help="Override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=3.")
 @click.option("--purpose", type=click.Choice(PURPOSES),
               help="The deal being considered: the same fact weighs differently per purpose.")
-@click.option("--amount", type=click.FloatRange(min=0, min_open=True), help="The deal amount, e.g. 1200000.")
+@click.option("--amount", type=Amount(),
+              help=f"The deal amount, e.g. 1200000 (from {MIN_AMOUNT} to {MAX_AMOUNT:,.0f}).")
 @click.option("--currency", help="Currency of --amount [default: the company's country's, e.g. RUB].")
 @click.option("--contact", metavar="FULL NAME",
               help="The person you deal with, compared to the registered directors and officers.")
 @click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
 @click.option("--interactive", is_flag=True,
               help="Ask you on the terminal to answer captchas (fssp.gov.ru); the image is saved to a file.")
+# --- coverage by evidence kind: gaps the user accepts (clientvet.checks.kinds) ---
+@click.option("--accept-unchecked", metavar="KINDS",
+              help="Evidence kinds you accept to leave unchecked, comma-separated (registry, bankruptcy, courts, "
+                   "debts, finances, tax, registers, reviews): they no longer keep the verdict from green; "
+                   "stored with the check and shown in its summary.")
+# --- end of coverage by evidence kind ---
 @click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
               help="Check every company of FILE in one run: a CSV with an identifier column (inn, ogrn, "
                    "company_number, cik or identifier; optional purpose, amount, currency, contact), or one "
                    "identifier per line. With --json, one JSON object per line.")
+@lang_option("the summary (not of --json)")
 def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_path, as_json, replay, as_of, settings, purpose, amount, currency,
-          contact, verbose, interactive, from_file):
+          contact, verbose, interactive, accept_unchecked, lang, from_file):
     """Check a company in the public records and give a verdict.
 
     \b
@@ -182,10 +250,13 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
     from clientvet.crawler.engine import ScrapyEngine
     from clientvet.reports import terminal
     from clientvet.reports.document import no_choice, report
+    from clientvet.reports.stored import record
 
     company = _lookup(name, domain, country, city, pick, (inn, ogrn, company_number, cik)) or _identity(
         inn, ogrn, company_number, cik)
     terms = _terms(purpose, amount, currency, contact)
+    if accept_unchecked is not None:  # checked by run_check: an unknown kind exits 2 before anything is written
+        terms["accept_unchecked"] = accept_unchecked
     tuning = _tuning()
     overrides = _crawl_overrides(settings, verbose, interactive)
     can_ask = not as_json and sys.stdin.isatty()
@@ -197,24 +268,26 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
                            progress=terminal.TerminalProgress(stderr, spinner=not interactive),
                            ask=partial(terminal.ask_which, stderr) if can_ask else None)
     except BadInput as exc:
-        raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
+        raise click.BadParameter(plain(exc), param_hint=f"--{exc.argument}") from None
     except NoChoice as exc:
         if as_json:
-            click.echo(json.dumps(no_choice(exc), ensure_ascii=False, indent=2))
+            click.echo(json_text(no_choice(exc), indent=2))
         terminal.no_choice(stderr, exc, candidates=not as_json)
         sys.exit(exc.exit_code)
     except NotFound as exc:
         terminal.nothing_stored(stderr, exc)
         sys.exit(exc.exit_code)
     except StoreFailed as exc:
-        terminal.error(stderr, str(exc))
-        stderr.print("Nothing after the last complete step was saved; free space or pick another --db and retry.")
-        sys.exit(exc.exit_code)
-    document = report(result.evidence, result.verdict)
+        _database_error(exc, None if exc.exit_code == errors.BAD_INPUT else "the check did not finish: no verdict")
+    try:  # kept with the check for `clientvet report`; the verdict stands even if it cannot be kept
+        document = record(result, ScrapyEngine().open_store(db_path or config.default_db_path()))
+    except sqlite3.Error as exc:
+        terminal.error(stderr, f"the verdict could not be stored for `clientvet report`: {exc}")
+        document = report(result.evidence, result.verdict)
     if as_json:
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(json_text(document, indent=2))
     else:
-        terminal.render(document, Console())
+        terminal.render(document, stdout, _language(lang))
 
 
 @cli.command()
@@ -250,14 +323,14 @@ def match(name_a, name_b, person, as_json) -> None:
     try:
         result = (match_persons if person else match_names)(name_a, name_b)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="NAME_A, NAME_B") from None
+        raise click.BadParameter(plain(exc), param_hint="NAME_A, NAME_B") from None
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        click.echo(json_text(result.as_dict()))
         return
     kind = ("person", "people") if person else ("company", "companies")
     how = f", {result.basis}" if person else ""
     click.echo(f"{'same ' + kind[0] if result.same else 'different ' + kind[1]} (score {result.score}{how}): "
-               f"{result.reason}")
+               f"{plain(result.reason)}")
 # --- rules and the user's [rules] table ---------------------------------------------
 
 
@@ -268,7 +341,7 @@ def _tuning():
     try:
         return tuning_from_config()
     except config.ConfigError as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+        stderr.print(f"[red]error:[/] {markup(str(exc))} (config: {markup(str(config.config_path()))})",
                      soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
 
@@ -306,7 +379,7 @@ def rules_list(as_json: bool) -> None:
              "purpose_weights": dict(r.purpose_weights) if not r.deal_killer else {},
              "safeguard": r.safeguard, "summary": r.summary} for r in RULES.values()]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows, indent=2))
         return
     table = Table(title="Rules (points after your config; negative points lower the score)", title_justify="left",
                   expand=True)
@@ -314,14 +387,14 @@ def rules_list(as_json: bool) -> None:
     table.add_column("pts", justify="right", no_wrap=True)
     table.add_column("severity · summary", ratio=1)
     for group in GROUPS.values():  # in the summary's order, under its headings
-        table.add_row(f"[bold]{escape(group.heading)}[/]", "", "")
+        table.add_row(f"[bold]{markup(group.heading)}[/]", "", "")
         for row in (r for r in rows if r["group"] == group.code):
             points = str(row["points"]) + ("" if row["points"] == row["default_points"] else "*")
             table.add_row(row["code"], "killer" if row["deal_killer"] else points,
-                          f"{row['severity']} · {escape(row['summary'])}",
+                          f"{row['severity']} · {markup(row['summary'])}",
                           style=None if row["enabled"] else "dim strike")
         table.add_section()
-    Console().print(table)
+    stdout.print(table)
     click.echo("* changed by your config; struck out: disabled by your config")
 
 
@@ -345,14 +418,25 @@ by_option = click.option("--by", default=_os_user, show_default="your OS user na
                          help="Who is entering this, for the record.")
 
 
+def _directory(db_path: Path | None):
+    """The companies the database knows, read only; a file that is not a clientvet database exits 2."""
+    from clientvet.evidence.companies import Directory
+    from clientvet.evidence.store import inspect_database
+
+    path = db_path or config.default_db_path()
+    inspect_database(path)
+    return Directory(path)
+
+
 def _company(text: str, db_path: Path | None):
     """Resolve COMPANY before anything is written: bad input exits 2 and changes nothing."""
-    from clientvet.evidence.companies import Directory, UnknownCompany
+    from clientvet.evidence.companies import UnknownCompany
 
+    directory = _directory(db_path)
     try:
-        return Directory(db_path or config.default_db_path()).resolve(text)
+        return directory.resolve(text)
     except (InvalidIdentifier, UnknownCompany) as exc:
-        raise click.BadParameter(str(exc), param_hint="COMPANY") from None
+        raise click.BadParameter(plain(exc), param_hint="COMPANY") from None
 
 
 def _store(db_path: Path | None, *, create: bool = True):
@@ -398,8 +482,8 @@ def signals_codes(lang: str) -> None:
         table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
     for signal in CATALOGUE:
         table.add_row(signal.code, signal.severity, str(signal.points), signal.explanation,
-                      escape(signal.ask(lang, config.setting("high_risk_industries"))))
-    Console().print(table)
+                      markup(signal.ask(lang, config.setting("high_risk_industries"))))
+    stdout.print(table)
 
 
 @signals.command("add")
@@ -419,9 +503,9 @@ def signals_add(company, code, note, by, db_path) -> None:
     code = _signal_code(code)
     ref = _company(company, db_path)
     if _store(db_path).add_signal(ref.aliases, code, note, by):
-        click.echo(f"recorded {code} for {ref.label} ({ref.key})")
+        click.echo(f"recorded {code} for {plain(ref.label)} ({ref.key})")
     else:
-        click.echo(f"{code} is already recorded for {ref.label}; unchanged")
+        click.echo(f"{code} is already recorded for {plain(ref.label)}; unchanged")
 
 
 @signals.command("remove")
@@ -441,8 +525,8 @@ def signals_remove(company, code, by, db_path) -> None:
     ref = _company(company, db_path)
     store = _store(db_path, create=False)
     if not (store and store.remove_signal(ref.aliases, code, by)):
-        raise click.BadParameter(f"{ref.label} has no active {code} signal; nothing changed", param_hint="CODE")
-    click.echo(f"removed {code} for {ref.label}")
+        raise click.BadParameter(f"{plain(ref.label)} has no active {code} signal; nothing changed", param_hint="CODE")
+    click.echo(f"removed {code} for {plain(ref.label)}")
 
 
 @signals.command("list")
@@ -466,21 +550,20 @@ def signals_list(company, include_removed, as_json, db_path) -> None:
     store = _store(db_path, create=False)
     rows = store.signals(ref.aliases, include_removed=include_removed) if store else []
     if as_json:
-        click.echo(json.dumps([{**row, "points": SIGNALS[row["code"]].points} for row in rows],
-                              ensure_ascii=False, indent=2))
+        click.echo(json_text([{**row, "points": SIGNALS[row["code"]].points} for row in rows], indent=2))
         return
     if not rows:
-        click.echo(f"no signals recorded for {ref.label}")
+        click.echo(f"no signals recorded for {plain(ref.label)}")
         return
-    table = Table(title=f"Signals for {escape(ref.label)}", title_justify="left")
+    table = Table(title=f"Signals for {markup(ref.label)}", title_justify="left")
     for column in ("code", "pts", "entered", "removed", "note"):
         table.add_column(column, justify="right" if column == "pts" else "left", no_wrap=column == "code")
     for row in rows:
         removed = f"{row['removed_at'][:10]} by {row['removed_by']}" if row["removed_at"] else ""
         table.add_row(row["code"], str(SIGNALS[row["code"]].points),
-                      f"{row['entered_at'][:10]} by {escape(row['entered_by'])}", escape(removed),
-                      escape(row["note"] or ""), style="dim" if removed else None)
-    Console().print(table)
+                      f"{row['entered_at'][:10]} by {markup(row['entered_by'])}", markup(removed),
+                      markup(row["note"] or ""), style="dim" if removed else None)
+    stdout.print(table)
 
 
 @cli.command()
@@ -506,12 +589,12 @@ def interview(company, lang, by, db_path) -> None:
     from clientvet.checks.signals import ANSWERS, CATALOGUE, SKIP, TEXTS
 
     ref = _company(company, db_path)
+    industries = config.setting("high_risk_industries")  # a broken config stops here, before the store is made
     store = _store(db_path)
-    industries = config.setting("high_risk_industries")
     answered: Counter[str] = Counter()
-    click.echo(TEXTS["intro"][lang].format(company=ref.label))
+    click.echo(TEXTS["intro"][lang].format(company=plain(ref.label)))
     for number, signal in enumerate(CATALOGUE, 1):
-        click.echo(f"\n{number}/{len(CATALOGUE)}. {signal.ask(lang, industries)}")
+        click.echo(f"\n{number}/{len(CATALOGUE)}. {plain(signal.ask(lang, industries))}")
         click.echo("   " + "   ".join(f"{n}) {labels[lang]}" for n, (_, labels) in ANSWERS.items()))
         try:
             action = ANSWERS[click.prompt(TEXTS["answer"][lang], type=click.IntRange(1, len(ANSWERS)),
@@ -562,15 +645,14 @@ def history_import(file, company, db_path) -> None:
       clientvet history import invoices-2026.csv
       clientvet history import events.csv --company 7707083893
     """
-    from clientvet.evidence.companies import Directory
     from clientvet.checks.history import HistoryImportError, parse_history_csv
 
     default = _company(company, db_path) if company is not None else None
     try:
-        parsed = parse_history_csv(file, Directory(db_path or config.default_db_path()).resolve, default)
+        parsed = parse_history_csv(file, _directory(db_path).resolve, default)
     except HistoryImportError as exc:
         for error in exc.errors:
-            stderr.print(f"[red]error:[/] {escape(file.name)} {escape(error)}", soft_wrap=True)
+            stderr.print(f"[red]error:[/] {markup(file.name)} {markup(error)}", soft_wrap=True)
         stderr.print("Nothing was imported; fix the lines above and run the import again.")
         sys.exit(errors.BAD_INPUT)
     added = _store(db_path).import_history(**{parsed.format: parsed.rows})[parsed.format]
@@ -610,16 +692,14 @@ def history_show(company, as_of, as_json, db_path) -> None:
     discipline, placed = account.discipline(today), account.classify(today)
     events = Counter(e.kind for e in account.events)
     if as_json:
-        click.echo(json.dumps({"company": ref.key, "name": ref.label, "as_of": today.isoformat(),
-                               "discipline": discipline.as_dict(), "events": dict(events),
-                               "class": placed.label, "reasons": list(placed.reasons)},
-                              ensure_ascii=False, indent=2))
+        click.echo(json_text({"company": ref.key, "name": ref.label, "as_of": today.isoformat(),
+                              "discipline": discipline.as_dict(), "events": dict(events),
+                              "class": placed.label, "reasons": list(placed.reasons)}, indent=2))
         return
-    console = Console()
     if not account:
-        console.print(f"no account history for {escape(ref.label)}; import it with `clientvet history import`")
+        stdout.print(f"no account history for {markup(ref.label)}; import it with `clientvet history import`")
         return
-    table = Table(title=f"Payment discipline of {escape(ref.label)} as of {today}", title_justify="left")
+    table = Table(title=f"Payment discipline of {markup(ref.label)} as of {today}", title_justify="left")
     table.add_column("measure")
     table.add_column("value", justify="right")
     unpaid = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in discipline.unpaid_overdue_totals().items())
@@ -632,14 +712,106 @@ def history_show(company, as_of, as_json, db_path) -> None:
         ("unpaid overdue", f"{len(discipline.unpaid_overdue)}" + (f" ({unpaid})" if unpaid else "")),
     ):
         table.add_row(measure, "—" if value is None else str(value))
-    console.print(table)
-    console.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
+    stdout.print(table)
+    stdout.print("[dim]1–3 days late is normal; 15–30 days late: renegotiate or part ways.[/]")
     if events:
-        console.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
+        stdout.print("events: " + ", ".join(f"{kind} ×{n}" for kind, n in events.items()))
     style = {"harmful": "bold red", "normal": "bold", "loyal": "bold green"}[placed.label]
-    console.print(f"class: [{style}]{placed.label}[/]")
+    stdout.print(f"class: [{style}]{placed.label}[/]")
     for reason in placed.reasons:
-        console.print(f"  • {escape(reason)}")
+        stdout.print(f"  • {markup(reason)}")
+
+
+# --- evidence database errors: one line and the exit status, for every command -------
+
+
+def _database_error(exc: errors.ClientvetError, consequence: str | None = None) -> NoReturn:
+    stderr.print(f"[red]error:[/] {markup(exc)}" + (f"; {consequence}" if consequence else ""),
+                 soft_wrap=True, highlight=False)
+    sys.exit(exc.exit_code)
+
+
+# --- reports: clientvet report ------------------------------------------------------------------------
+
+REPORT_FORMATS = ("html", "pdf", "md", "json", "csv")
+
+
+def _sources_for(jurisdiction: str):
+    """The sources a jurisdiction declares; only a check stored without its verdict document needs them."""
+    from clientvet.crawler.engine import ScrapyEngine
+
+    return ScrapyEngine().sources_for(jurisdiction)
+
+
+@cli.command("report")
+@click.argument("company")
+@click.option("--check", "check_id", type=click.IntRange(min=1), metavar="N",
+              help="Report on check N of the company [default: its latest finished check].")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True,
+              help="html: one self-contained page; pdf: A4 with page numbers; md: Markdown for a CRM or ticket; "
+                   "json: the document of `check --json` plus the history; csv: the factors and the facts.")
+@click.option("--out", metavar="PATH",
+              help="Write to this file, or into this directory (an existing one, or PATH/) under a name made of "
+                   "the check's identifier and number; csv into a directory writes NAME-factors.csv and "
+                   "NAME-facts.csv [default: standard output; a PDF is not printed on a terminal].")
+@click.option("--force", is_flag=True, help="Replace a file that exists already.")
+@lang_option("the report (json stays English: it is data)")
+@db_option
+def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
+    """Render a finished check of COMPANY from the evidence database alone (no network).
+
+    Section by section: the company card, the verdict and its reasons with points, every fact
+    with its source, address, time fetched and SHA-256, coverage, safeguards, what would change
+    the verdict, the conversation signals and account history, the earlier checks. The verdict
+    is the one given when the check was made.
+
+    CSV is two tables: one file holds both, its `table` column saying factor or fact; into a
+    directory, a file per table.
+
+    \b
+    COMPANY is an INN, OGRN, company number, CIK… (e.g. CIK1318605) or the name of a company already checked.
+    Examples:
+      clientvet report 0000123450 --format html --out reports/
+      clientvet report 0000123450 --format pdf --lang ru --out demo.pdf
+      clientvet report 0000123450 --check 3 --format md
+    """
+    from clientvet.evidence.errors import ClientvetError
+    from clientvet.reports import formats, output, terminal
+    from clientvet.reports.stored import NoReport, find
+
+    ref = _company(company, db_path)
+    language = _language(lang)
+    try:
+        store = _store(db_path, create=False)
+        if store is None:
+            raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; "
+                           "run `clientvet check` first")
+        checked = find(store, ref, check_id, _sources_for, _tuning)
+        if out is None:
+            if fmt == "pdf" and sys.stdout.isatty():
+                raise output.OutputRefused("a PDF is not printed on a terminal: give --out FILE.pdf, or redirect")
+            click.get_binary_stream("stdout").write(formats.render(checked, fmt, language))
+            return
+        check = checked.evidence.check
+        name = output.safe_name(f"clientvet-{check.scheme}-{check.identifier}-check{check.id}")
+        if fmt == "csv" and output.is_directory(out):
+            paths = output.targets(out, [f"{name}-factors.csv", f"{name}-facts.csv"])
+            output.refuse_existing(paths, force)
+            tables = formats.csv_files(checked, language)
+            files = {path: tables[table].encode("utf-8") for path, table in zip(paths, ("factors", "facts"))}
+        else:
+            paths = output.targets(out, [f"{name}.{fmt}"])
+            output.refuse_existing(paths, force)
+            files = {paths[0]: formats.render(checked, fmt, language)}
+        output.write(files, force)
+    except ClientvetError as exc:
+        terminal.error(stderr, str(exc))
+        sys.exit(exc.exit_code)
+    for path in files:
+        click.echo(f"wrote {path}")
+
+
+# --- end of reports --------------------------------------------------------------------------------------
 
 
 
@@ -916,7 +1088,6 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
       clientvet recheck 7707083893 --json
     """
     from clientvet.checks.watch import recheck_lock
-
     from clientvet.reports.alerts import Alerts, alerts_from_config
 
     if queue is not None:
@@ -1221,10 +1392,13 @@ def _work_claimed(spec: dict) -> int:
 
     from clientvet.checks import BadInput, StoreFailed
     from clientvet.checks.watch import recheck as recheck_watched
+    from clientvet.crawler import settings as crawl_defaults
+    from clientvet.crawler.base import log_to_terminal
     from clientvet.crawler.engine import ScrapyEngine
     from clientvet.crawler.queue import Job, Queue
     from clientvet.reports.alerts import Alerts, alerts_from_config
 
+    log_to_terminal(spec["settings"].get("LOG_LEVEL", crawl_defaults.LOG_LEVEL))  # as the worker's own is
     jobs_queue, db_path = Queue(spec["queue"]), Path(spec["db"])
     jobs = [Job.parse(raw) for raw in spec["jobs"]]
     watched = {w.key: w for w in _watch_list(db_path)}
@@ -1262,4 +1436,23 @@ def _work_claimed(spec: dict) -> int:
 
 
 def main() -> None:
-    cli()
+    """Run the CLI. A database that cannot be opened, read or written, or an error no command expected, is one
+    line; the traceback only with -vv or $CLIENTVET_TRACEBACK."""
+    import sqlite3
+
+    try:
+        cli()
+    except config.ConfigError as exc:  # a setting read after the command's own checks
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
+        sys.exit(errors.BAD_INPUT)
+    except errors.ClientvetError as exc:  # evidence.store.StoreError: not SQLite, foreign, locked, read-only, full
+        _database_error(exc)
+    except sqlite3.Error as exc:
+        _database_error(errors.ClientvetError(f"the evidence database failed: {exc}"))
+    except Exception as exc:  # the last resort: a bug or a state nobody foresaw, never a raw traceback
+        if os.environ.get(TRACEBACK_ENV):
+            stderr.print_exception()
+        stderr.print(f"[red]error:[/] unexpected {type(exc).__name__}: {markup(exc)}"
+                     + ("" if os.environ.get(TRACEBACK_ENV) else f" (set {TRACEBACK_ENV}=1 to see where)"),
+                     soft_wrap=True)
+        sys.exit(errors.FAILED)

@@ -32,12 +32,18 @@ def default_db_path() -> Path:
 @lru_cache(maxsize=1)
 def load_config() -> dict[str, Any]:
     path = config_path()
-    if not path.exists():
-        return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read config {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: arrays nested too deep
+        raise ConfigError(f"cannot read config {path}: not valid TOML: {exc}") from None
 
 
 def setting(dotted: str, default: Any = None) -> Any:

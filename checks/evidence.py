@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Mapping
 
 from clientvet.checks.tuning import Tuning
-from clientvet.evidence.companies import company_keys
+from clientvet.evidence.companies import company_keys, company_names
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun, Store
 from clientvet.checks.history import AccountHistory
 from clientvet.checks.signals import StoredSignal
@@ -69,13 +70,20 @@ class CheckEvidence:
     account: AccountHistory = field(default_factory=AccountHistory)  # invoices and events, if a client
     tuning: Tuning = field(default_factory=Tuning)  # the user's [rules] table
     review_sources: frozenset[str] = frozenset()  # the review sites: weak evidence each, counted together
+    # What the sources declare: the evidence kinds each covers (checks/kinds.py; none declared: no coverage
+    # by kind to judge) and where the API key of those that need one is set.
+    source_kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    key_settings: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: Store, check_id: int, essential_sources: frozenset[str],
              today: date | None = None, tuning: Tuning | None = None,
-             review_sources: frozenset[str] = frozenset()) -> CheckEvidence:
+             review_sources: frozenset[str] = frozenset(), *,
+             source_kinds: Mapping[str, tuple[str, ...]] | None = None,
+             key_settings: Mapping[str, str] | None = None) -> CheckEvidence:
         evidence = cls(store.check(check_id), store.observations(check_id), essential_sources,
-                       today or date.today(), tuning=tuning or Tuning(), review_sources=review_sources)
+                       today or date.today(), tuning=tuning or Tuning(), review_sources=review_sources,
+                       source_kinds=dict(source_kinds or {}), key_settings=dict(key_settings or {}))
         keys = evidence.company_keys()
         evidence.signals = [StoredSignal.from_row(row) for row in store.signals(keys)]
         evidence.account = AccountHistory.from_rows(store.invoices(keys), store.account_events(keys))
@@ -95,6 +103,11 @@ class CheckEvidence:
 
     def unchecked(self) -> list[SourceRun]:
         return [s for s in self.coverage if s.status in ("failed", "skipped", "running")]
+
+    @property
+    def accepted_unchecked(self) -> tuple[str, ...]:
+        """The evidence kinds the user accepted to leave unchecked (stored with the check's terms)."""
+        return tuple(self.check.terms.get("accept_unchecked") or ())
 
     @cached_property
     def registry_record(self) -> Observation | None:
@@ -154,11 +167,10 @@ class CheckEvidence:
             "GB": {"company_number": data.get("company_number")},
         }.get(self.check.jurisdiction, {})
         identifiers = {k: v for k, v in identifiers.items() if v} or {self.check.scheme: self.check.identifier}
-        # Without a registry answer, the name another source gives is better than none.
-        fallback_names = [o.data.get("name") or o.data.get("debtor_name")
-                          for o in statuses + self.of("bankruptcy_case")]
+        # Without a registry answer, the name another register gives is better than none.
+        named = company_names(self.observations)
         return {
-            "name": data.get("name") or next((n for n in fallback_names if n), None),
+            "name": data.get("name") or (named.names[0] if named else None),
             "jurisdiction": self.check.jurisdiction,
             "identifiers": identifiers,
             "status": data.get("status") or "unknown",

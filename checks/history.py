@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from clientvet.evidence.companies import CompanyRef, UnknownCompany
 from clientvet.evidence.identifiers import InvalidIdentifier
-from clientvet.evidence.parsing import money
+from clientvet.evidence.parsing import entered_amount, money
 
 NORMAL_DELAY_DAYS = 3  # "1–3 days late is normal"
 PART_WAYS_DELAY_DAYS = 15  # "15–30 days late means renegotiate or part ways"
@@ -221,9 +221,10 @@ def _amount(value: str) -> float:
         amount = money(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a number like 1500.00") from None
-    if amount <= 0:
-        raise ValueError(f"{value!r} must be a positive number")
-    return amount
+    try:
+        return entered_amount(amount)  # '0.', 400 zeros and '1' is 0 as a float; money() refuses what is ∞
+    except ValueError as exc:
+        raise ValueError(f"{value!r} {exc}") from None
 
 
 def _currency(value: str) -> str:
@@ -275,18 +276,21 @@ def parse_history_csv(path: Path, resolve: Callable[[str], CompanyRef],
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HistoryImportError([f"is not UTF-8 text (byte {exc.start}); save it as «CSV UTF-8»"]) from None
+    except OSError as exc:
+        raise HistoryImportError([f"cannot be read: {exc.strerror or exc}"]) from None
     try:
         dialect: Any = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [name.strip().lower() for name in next(reader, [])]
+    lines = _lines(reader)
+    header = [name.strip().lower() for name in next(lines, [])]
     fmt = _detect(header, company)
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     seen: dict[tuple, int] = {}
     companies: dict[str, CompanyRef] = {}
-    for cells in reader:
+    for cells in lines:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -316,6 +320,14 @@ def parse_history_csv(path: Path, resolve: Callable[[str], CompanyRef],
     if errors:
         raise HistoryImportError(errors)
     return ParsedFile(fmt.name, rows)
+
+
+def _lines(reader: Any) -> Iterator[list[str]]:
+    """The rows of a csv.reader; one it cannot read (a cell over the csv module's size limit) ends the import."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise HistoryImportError([f"line {reader.line_num}: {exc}"]) from None
 
 
 def _detect(header: list[str], company: CompanyRef | None) -> CsvFormat:

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from clientvet.checks.evidence import CheckEvidence
+from clientvet.checks.kinds import UnknownKind, parse_kinds
 from clientvet.checks.tuning import Tuning
 from clientvet.checks.verdict import Verdict, evaluate
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity
-from clientvet.evidence.store import Store
+from clientvet.evidence.store import Store, StoreError
 
 HOME_CURRENCY = {"RU": "RUB", "GB": "GBP", "US": "USD"}  # of a deal amount given without a currency
 
@@ -93,6 +94,8 @@ class Sources:
     essential: frozenset[str]  # a verdict is never green while one of these is unchecked
     registry: tuple[str, ...]  # they give the registry record: all empty means no such company
     reviews: frozenset[str]  # review sites: weak evidence each, so coverage counts them together
+    kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # source → evidence kinds it covers
+    key_settings: Mapping[str, str] = field(default_factory=dict)  # source → where its API key is set
 
 
 @dataclass(frozen=True)
@@ -220,10 +223,16 @@ class NoChoice(CheckError):
 
 
 class StoreFailed(CheckError):
-    """The evidence database could not be written; what the last complete step wrote stays."""
+    """The evidence database could not be opened or written: no verdict; what earlier transactions wrote stays.
 
-    def __init__(self, db_path: Path, cause: sqlite3.Error):
-        super().__init__(f"cannot write the evidence database {db_path}: {cause}")
+    A check it ended stays `running` until the next check marks it `interrupted`, as a killed one.
+    """
+
+    def __init__(self, db_path: Path, cause: StoreError | sqlite3.Error):
+        if isinstance(cause, StoreError):
+            super().__init__(str(cause), cause.exit_code)
+        else:
+            super().__init__(f"cannot use the evidence database {db_path}: {cause}")
         self.db_path = db_path
 
 
@@ -236,8 +245,9 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
               progress: Progress | None = None, ask: Ask | None = None) -> CheckResult:
     """Check `company` (an identity, or a Lookup to search for) and judge it as of `as_of`.
 
-    `terms` is the deal (purpose, amount, currency, contact), stored with the check; an amount
-    without a currency is in the company's home currency. `ask` is called to choose among
+    `terms` is the deal (purpose, amount, currency, contact) and the evidence kinds the user accepts
+    to leave unchecked (accept_unchecked: kind codes of checks/kinds.py, a list or "debts,reviews"),
+    stored with the check; an amount without a currency is in the company's home currency. `ask` is called to choose among
     candidates when nothing else chooses; without it, that is a NoChoice.
 
     Raises BadInput before anything is written, NotFound or NoChoice with nothing stored,
@@ -245,7 +255,7 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
     """
     progress = progress or Progress()
     crawl = _crawl_settings(engine, db_path, replay, settings)
-    terms = dict(terms or {})
+    terms = _accepting(dict(terms or {}))
     try:
         store = engine.open_store(db_path)
         if isinstance(company, Lookup):
@@ -253,7 +263,7 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
         else:
             identity, check_id = company, _check(company, engine, store, crawl, terms, progress)
         return _judge(identity, check_id, engine.sources_for(identity.jurisdiction), store, as_of, tuning)
-    except sqlite3.OperationalError as exc:
+    except (StoreError, sqlite3.DatabaseError) as exc:
         raise StoreFailed(db_path, exc) from None
 
 
@@ -279,6 +289,7 @@ def _check(identity: Identity, engine: Engine, store: Store, crawl: CrawlSetting
     with progress.checking(identity, len(engine.sources_for(identity.jurisdiction).names)):
         engine.crawl([Target(check_id, identity)], crawl,
                      lambda _, source, status, reason: progress.source_done(source, status, reason))
+    store.flush()  # raises when any write of the crawl could not be made: no verdict on part of the evidence
     return check_id
 
 
@@ -318,6 +329,7 @@ def _find_then_check(lookup: Lookup, engine: Engine, store: Store, crawl: CrawlS
         if search and not chosen:
             store.discard_responses(search.response_ids)
         raise NoChoice(str(error), error.exit_code, error.candidates, search) from None
+    store.flush()  # raises when any write of the crawl could not be made
     return chosen[0]
 
 
@@ -345,11 +357,25 @@ def _judge(identity: Identity, check_id: int, sources: Sources, store: Store, as
 
 def _evidence(store: Store, check_id: int, sources: Sources, as_of: date | None,
               tuning: Tuning | None) -> CheckEvidence:
-    return CheckEvidence.load(store, check_id, sources.essential, as_of, tuning, sources.reviews)
+    return CheckEvidence.load(store, check_id, sources.essential, as_of, tuning, sources.reviews,
+                              source_kinds=sources.kinds, key_settings=sources.key_settings)
 
 
 def _replay(crawl: CrawlSettings) -> str | None:
     return str(crawl.replay) if crawl.replay else None
+
+
+def _accepting(terms: dict[str, Any]) -> dict[str, Any]:
+    """The terms with the kinds accepted unchecked known, in the verdict's order; BadInput names an unknown one."""
+    if "accept_unchecked" not in terms:
+        return terms
+    named = terms["accept_unchecked"]
+    try:
+        kinds = parse_kinds(named.split(",") if isinstance(named, str) else named)
+    except UnknownKind as exc:
+        raise BadInput(str(exc), "accept-unchecked") from None
+    rest = {key: value for key, value in terms.items() if key != "accept_unchecked"}
+    return {**rest, "accept_unchecked": kinds} if kinds else rest
 
 
 def _in_home_currency(terms: dict[str, Any], identity: Identity) -> dict[str, Any]:
@@ -471,12 +497,13 @@ class _Batch:
         company = self.companies[index]
         identity = company.identity
         try:
+            self.store.flush()  # no verdict on part of the evidence: every write so far must have been made
             result = _judge(identity, check_id, self.engine.sources_for(identity.jurisdiction), self.store,
                             self.as_of, self.tuning)
             outcome = Outcome(index, company, result=result)
         except CheckError as error:
             outcome = Outcome(index, company, error=error)
-        except sqlite3.OperationalError as exc:
+        except (StoreError, sqlite3.OperationalError) as exc:
             outcome = Outcome(index, company, error=StoreFailed(self.store.path, exc))
         except Exception as exc:  # a fault judging one company must not cost the others their verdicts
             outcome = Outcome(index, company, error=CheckError(

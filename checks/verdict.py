@@ -10,6 +10,7 @@ from typing import Any
 from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.groups import GROUPS, LAWYER_REVIEW
 from clientvet.checks.rules import RULES, Rule
+from clientvet.checks.rules.coverage import NOT_CHECKED, PARTLY, KindCoverage, coverage_by_kind
 from clientvet.evidence.store import Observation
 
 RED_FROM = 60
@@ -60,12 +61,28 @@ class Verdict:
     score: int
     factors: list[Factor]
     reasons: list[str]
-    unchecked_essential: tuple[str, ...] = ()  # essential sources that failed or were skipped
+    unchecked_essential: tuple[str, ...] = ()  # essential sources that failed or were skipped, not accepted
     purpose: str | None = None
+    coverage: tuple[KindCoverage, ...] = ()  # by evidence kind (checks/kinds.py)
 
     @property
     def deal_killers(self) -> list[Factor]:
         return [f for f in self.factors if f.rule.deal_killer]
+
+    @property
+    def not_verified(self) -> list[KindCoverage]:
+        """The kinds that keep the verdict from green: gating, publicly covered, not checked, not accepted."""
+        return [k for k in self.coverage if k.blocks_green]
+
+    @property
+    def capped(self) -> bool:
+        """Never green: a gating kind or an essential source could not be checked."""
+        return bool(self.not_verified or self.unchecked_essential)
+
+    def gaps(self) -> list[str]:
+        """What could not be checked, as the verdict names it: the kinds, and essential sources outside them."""
+        in_kinds = {run.source for k in self.not_verified for run in k.unchecked}
+        return [k.kind.label for k in self.not_verified] + [s for s in self.unchecked_essential if s not in in_kinds]
 
 
 def score_of(factors: list[Factor]) -> int:
@@ -73,10 +90,11 @@ def score_of(factors: list[Factor]) -> int:
     return max(0, min(100, sum(f.points for f in factors)))
 
 
-def colour_of(score: int, deal_killer: bool, unchecked_essential: bool) -> str:
+def colour_of(score: int, deal_killer: bool, capped: bool) -> str:
+    """Red for a deal-killer or a high score; never green while capped (Verdict.capped)."""
     if deal_killer or score >= RED_FROM:
         return "red"
-    return "amber" if score >= AMBER_FROM or unchecked_essential else "green"
+    return "amber" if score >= AMBER_FROM or capped else "green"
 
 
 def _round(value: float) -> int:
@@ -99,9 +117,12 @@ def evaluate(evidence: CheckEvidence) -> Verdict:
                 base = hit.points * points / rule.points if rule.points else hit.points
             factors.append(Factor(rule, hit.detail, _round(base * weight), hit.evidence, weight))
     score = score_of(factors)
-    unchecked = tuple(run.source for run in evidence.unchecked() if run.source in evidence.essential_sources)
+    coverage = tuple(coverage_by_kind(evidence))
+    unchecked = tuple(run.source for run in evidence.unchecked()
+                      if run.source in evidence.essential_sources and not _accepted(evidence, run.source))
     killers = any(f.rule.deal_killer for f in factors)
-    colour = colour_of(score, killers, bool(unchecked))
+    verdict = Verdict("", score, factors, [], unchecked, purpose, coverage)
+    colour = colour_of(score, killers, verdict.capped)
     reasons = []
     if killers:
         reasons.append("a deal-killer was found")
@@ -109,9 +130,22 @@ def evaluate(evidence: CheckEvidence) -> Verdict:
         reasons.append(f"score {score} ≥ {RED_FROM}")
     elif score >= AMBER_FROM:
         reasons.append(f"score {score} ≥ {AMBER_FROM}")
-    elif unchecked:
+    if colour != "red" and (not_verified := verdict.not_verified):
+        reasons.append(f"not verified: {', '.join(k.kind.label for k in not_verified)} could not be checked")
+        if remedies := list(dict.fromkeys(line for k in not_verified for line in k.to_check())):
+            reasons.append(f"to check — {'; '.join(remedies)}")
+    elif colour != "red" and score < AMBER_FROM and unchecked:
         reasons.append(f"not green while {', '.join(unchecked)} could not be checked")
-    return Verdict(colour, score, factors, reasons, unchecked, purpose)
+    if accepted := [k for k in coverage if k.accepted and k.kind.gates_green and k.state in (PARTLY, NOT_CHECKED)]:
+        reasons.append(f"{', '.join(k.kind.label for k in accepted)} could not be checked: you accepted that "
+                       "(--accept-unchecked)")
+    return replace(verdict, colour=colour, reasons=reasons)
+
+
+def _accepted(evidence: CheckEvidence, source: str) -> bool:
+    """Whether the user accepted every evidence kind the source covers unchecked."""
+    kinds = evidence.source_kinds.get(source)
+    return bool(kinds) and set(kinds) <= set(evidence.accepted_unchecked)
 
 
 def safeguards(verdict: Verdict) -> list[str]:
@@ -129,7 +163,7 @@ def safeguards(verdict: Verdict) -> list[str]:
         found.append("Keep the full prepayment you planned: start only when the money has arrived.")
     elif colour == "amber":
         share = next(share for start, share in PREPAYMENT_BANDS if score >= start)
-        why = f"score {score}" if score >= AMBER_FROM else f"{', '.join(verdict.unchecked_essential)} unchecked"
+        why = f"score {score}" if score >= AMBER_FROM else f"{', '.join(verdict.gaps())} unchecked"
         found.append(f"Take a {share}% prepayment before work starts ({why})"
                      + (" instead of paying later." if purpose == "deferred" else "."))
     else:
@@ -178,6 +212,21 @@ def _names(factors: list[Factor], among: list[Factor]) -> str:
     return ", ".join(map(name, factors))
 
 
+def _to_check(verdict: Verdict) -> dict[str, Any]:
+    """What would have to be checked for a capped verdict to be green, or accepted unchecked."""
+    not_verified = verdict.not_verified
+    if not not_verified:
+        return {"to": "green", "check": list(verdict.unchecked_essential),
+                "text": f"These essential sources would have to be checked (and find nothing new): "
+                        f"{', '.join(verdict.unchecked_essential)}."}
+    sources = [run.source for k in not_verified for run in k.unchecked] + list(verdict.unchecked_essential)
+    codes = [k.kind.code for k in not_verified]
+    return {"to": "green", "check": list(dict.fromkeys(sources)), "kinds": codes,
+            "text": f"These evidence kinds would have to be checked (and find nothing new), or accepted unchecked "
+                    f"with --accept-unchecked {','.join(codes)}: "
+                    + "; ".join(f"{k.kind.label} ({k.why()})" for k in not_verified) + "."}
+
+
 def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, Any]]:
     """What would move the verdict to the next colour, computed from its factors."""
     changes: list[dict[str, Any]] = []
@@ -185,7 +234,7 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
     if verdict.colour == "red":
         if killers := verdict.deal_killers:
             factors = _without(factors, killers)
-            changes.append({"to": colour_of(score_of(factors), False, bool(verdict.unchecked_essential)),
+            changes.append({"to": colour_of(score_of(factors), False, verdict.capped),
                             "remove": [f.rule.code for f in killers],
                             "text": "Every deal-killer would have to go away: "
                                     + "; ".join(f"{f.rule.code} — {f.rule.summary} {f.detail}" for f in killers)})
@@ -195,10 +244,8 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
                                     f"bring the score under {RED_FROM}: {_names(gone, factors)} "
                                     f"(score {score_of(factors)} → {score_of(_without(factors, gone))})."})
     elif verdict.colour == "amber":
-        if verdict.unchecked_essential:
-            changes.append({"to": "green", "check": list(verdict.unchecked_essential),
-                            "text": f"These essential sources would have to be checked (and find nothing new): "
-                                    f"{', '.join(verdict.unchecked_essential)}."})
+        if verdict.capped:
+            changes.append(_to_check(verdict))
             factors = [f for f in factors if f.rule.code != "essential_source_unchecked"]
         if gone := _to_go(factors, AMBER_FROM):
             changes.append({"to": "green", "remove": [f.rule.code for f in gone],
@@ -214,7 +261,8 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
                            >= margin), key=lambda r: r.points)[:3]
         changes.append({"to": "amber", "text": f"{margin} more risk points would make it amber"
                         + (f", e.g. {', '.join(f'{r.code} ({r.points})' for r in examples)}" if examples else "")
-                        + "; so would an essential source that cannot be checked. Any deal-killer makes it red."})
+                        + "; so would a registry, bankruptcy, court or enforcement source that cannot be "
+                          "checked. Any deal-killer makes it red."})
     if verdict.colour != "green" and verdict.purpose != "prepaid":
         prepaid = evaluate(replace(evidence, check=replace(evidence.check,
                                                            terms={**evidence.check.terms, "purpose": "prepaid"})))

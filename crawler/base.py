@@ -1,30 +1,37 @@
 """What every source spider shares: subjects, honest per-source status, helpers.
 
-A source subclass declares what it is (jurisdiction, evidence kinds, key,
-browser) and what a sane answer looks like: the records it reads (`reads`: the
+A source subclass declares what it is (jurisdiction, the facts it yields, the
+evidence kinds it covers, key, browser) and what a sane answer looks like: the records it reads (`reads`: the
 fields every one carries) and how many facts of a kind one subject yields
 (`counts`). It writes `requests_for(subject)` plus parse callbacks that read the
 answer's rows through `self.records(...)` and yield `self.fact(...)` or more
 `self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
 captcha, an exception in a parser, an unrecorded replay request, a record
-without a declared field, a count out of bounds — marks the source failed for
-that subject with the reason. Fields the parser never read are counted.
+without a declared field or with none the parser knows, a count out of bounds,
+an empty or cut-off page, an answer past the source's size cap (`answer_cap_mb`)
+— marks the source failed for that subject with the reason. Fields the parser
+never read are counted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, ClassVar, Iterable
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import TunnelError
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadFailedError,
-                               ResponseDataLossError)
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadFailedError, ResponseDataLossError)
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.request import RequestFingerprinter
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeout
@@ -33,8 +40,9 @@ from twisted.web._newclient import ResponseFailed
 
 from clientvet import config
 from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
-from clientvet.crawler.middlewares import UnrecordedRequest
+from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, redact_secrets
 from clientvet.crawler.store import open_store
+from clientvet.reports.sanitise import plain
 
 # Scrapy signal sent when one source has finished for one subject (for progress display).
 source_finished = object()
@@ -61,6 +69,9 @@ class SubjectFingerprinter:
         return base if subject is None else hashlib.sha1(base + f"\x1f{subject.check_id}".encode()).digest()
 
 BLOCK_STATUSES = {401: "blocked", 403: "blocked", 451: "blocked", 429: "rate limited"}
+CLOSING_TAG = re.compile(r"</html\s*>", re.IGNORECASE)
+# How Scrapy's downloader says it stopped an answer at DOWNLOAD_MAXSIZE when the size was announced.
+ANNOUNCED_SIZE = re.compile(r"Expected to receive (\d+) bytes which is larger than download max size \((\d+)\)")
 
 
 class SourceFailure(Exception):
@@ -119,8 +130,13 @@ class Ledger:
         state = self.states[subject]
         if state.skipped:
             return "skipped", state.skipped
-        if state.failures:
-            return "failed", "; ".join(state.failures)
+        # Records whose every field is unknown, unless the source already failed on a layout change.
+        foreign = [] if any(f.startswith("layout changed") for f in state.failures) else [
+            f"layout changed (a {path} record with none of the fields the source reads: "
+            f"{', '.join(fields[:5])}{', …' if len(fields) > 5 else ''})"
+            for path, fields in state.tally.foreign().items()]
+        if state.failures or foreign:
+            return "failed", "; ".join(state.failures + foreign)
         if not state.facts:
             return "empty", None
         miscounted = [f"expected {_bounds(*bounds)} {kind}, got {state.kinds[kind]}"
@@ -140,11 +156,24 @@ def _bounds(fewest: int, most: int | None) -> str:
     return f"at most {most}" if fewest == 0 else f"{fewest} to {most}"
 
 
-def describe_failure(failure: Failure) -> str:
-    """One short reason a person can act on."""
+def describe_failure(failure: Failure, cap: int | None = None) -> str:
+    """One short reason a person can act on; `cap` is the DOWNLOAD_MAXSIZE the download was held to.
+
+    Reasons are stored and shown, so an API key in a URL is redacted.
+    """
+    return redact_secrets(_reason(failure, cap))
+
+
+def _reason(failure: Failure, cap: int | None) -> str:
     exc = failure.value
-    if isinstance(exc, (UnrecordedRequest, SourceFailure)):
+    if isinstance(exc, (UnrecordedRequest, SourceFailure, AnswerTooLarge)):
         return str(exc)
+    url = failure.request.url if getattr(failure, "request", None) is not None else "the source"
+    if isinstance(exc, DownloadCancelledError):  # the downloader stopped the body at DOWNLOAD_MAXSIZE
+        if announced := ANNOUNCED_SIZE.search(str(exc)):
+            return str(AnswerTooLarge(url, int(announced[1]), int(announced[2])))
+        if cap:  # it grew past the cap while it came
+            return str(AnswerTooLarge(url, None, cap))
     if isinstance(exc, HttpError):
         status = exc.response.status
         label = BLOCK_STATUSES.get(status, "HTTP error")
@@ -157,9 +186,51 @@ def describe_failure(failure: Failure) -> str:
     return f"unparseable answer: {type(exc).__name__}: {exc}"
 
 
+class TerminalLogFormatter(logging.Formatter):
+    """The crawl's log lines as a person at a terminal should see them.
+
+    A source charges every failure it handles to itself, with the reason, yet Scrapy logs a parser's exception
+    with its traceback: unless tracebacks are asked for (-vv), an exception is one line after its record's
+    message. API keys are taken out (2GIS wants its key in the URL, Scrapy logs URLs), and so are the escape
+    sequences scraped text may carry.
+    """
+
+    def __init__(self, *, tracebacks: bool):
+        super().__init__(scrapy_defaults.LOG_FORMAT, scrapy_defaults.LOG_DATEFORMAT)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        message, exc_info = record.getMessage(), record.exc_info
+        if exc_info and not self.tracebacks:
+            message, exc_info = f"{message}: {type(exc_info[1]).__name__}: {plain(exc_info[1])}", None
+        shown = logging.makeLogRecord({**record.__dict__, "msg": message, "args": None, "exc_info": exc_info,
+                                       "exc_text": None})
+        return "\n".join(plain(line) for line in redact_secrets(super().format(shown)).split("\n"))
+
+
+def log_to_terminal(level: str | int) -> logging.Handler:
+    """The log on standard error through TerminalLogFormatter; set LOG_ENABLED=False so Scrapy adds no handler."""
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(TerminalLogFormatter(tracebacks=handler.level <= logging.DEBUG))
+    logging.root.addHandler(handler)
+    return handler
+
+
+def html_page(response: Response) -> Selector:
+    """A whole HTML page, to read: an empty or cut-off one (no closing </html>) is a failure, never "nothing"."""
+    text = response.text
+    if not text.strip():
+        raise SourceFailure(f"unparseable answer: an empty page from {response.url}")
+    if not CLOSING_TAG.search(text):
+        raise SourceFailure(f"unparseable answer: a cut-off page (no </html>) from {response.url}")
+    return Selector(text=text)
+
+
 class SourceSpider(scrapy.Spider):
     jurisdiction: ClassVar[str]
-    evidence: ClassVar[tuple[str, ...]]
+    evidence: ClassVar[tuple[str, ...]]  # the kinds of fact it yields
+    covers: ClassVar[tuple[str, ...]] = ()  # the evidence kinds a verdict reports (clientvet.checks.kinds)
     # What a sane answer looks like: the records the parser reads, and how many facts of a kind a
     # subject yields when the source found anything (a source that found nothing stays "empty").
     reads: ClassVar[dict[str, Reads]] = {}
@@ -167,12 +238,22 @@ class SourceSpider(scrapy.Spider):
     essential: ClassVar[bool] = False
     needs_browser: ClassVar[bool] = False
     api_key: ClassVar[ApiKey | None] = None
+    # The largest answer the source takes, in MB (None: DOWNLOAD_MAXSIZE of settings.py); a larger one fails it.
+    answer_cap_mb: ClassVar[int | None] = None
 
     def __init__(self, subjects: Iterable[Subject] = (), **kwargs: Any):
         super().__init__(**kwargs)
         self.subjects = list(subjects)
         self.ledger = Ledger(self.reads, self.counts)
         self.key: str | None = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The source's answer cap as Scrapy's download limits for this spider."""
+        super().update_settings(settings)
+        if cls.answer_cap_mb:
+            settings.set("DOWNLOAD_MAXSIZE", cls.answer_cap_mb * MB, "spider")
+            settings.set("DOWNLOAD_WARNSIZE", cls.answer_cap_mb * MB // 2, "spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -236,6 +317,8 @@ class SourceSpider(scrapy.Spider):
         """The JSON body, or a SourceFailure naming what came back instead."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
+        if not text.strip():
+            raise SourceFailure(f"unparseable answer: an empty answer from {response.url}")
         try:
             return json.loads(text)
         except json.JSONDecodeError:
@@ -271,7 +354,8 @@ class SourceSpider(scrapy.Spider):
                 source_finished, source=self.name, subject=subject, status=status, reason=why)
 
     def _on_request_error(self, failure: Failure) -> None:
-        self.ledger.fail(failure.request.meta["subject"], describe_failure(failure))
+        self.ledger.fail(failure.request.meta["subject"],
+                         describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")))
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
         subject = response.meta.get("subject")

@@ -26,7 +26,10 @@ class ScrapyEngine:
         return Sources(names=tuple(s.name for s in sources),
                        essential=frozenset(s.name for s in sources if s.essential),
                        registry=tuple(s.name for s in sources if "registry_record" in s.evidence),
-                       reviews=frozenset(s.name for s in sources if "review" in s.evidence))
+                       reviews=frozenset(s.name for s in sources if "review" in s.evidence),
+                       kinds={s.name: s.covers for s in sources},
+                       key_settings={s.name: f"{s.api_key.env} or {s.api_key.config} in the config file"
+                                     for s in sources if s.api_key})
 
     def open_store(self, db_path: Path) -> Store:
         return open_store(str(db_path))

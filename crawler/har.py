@@ -88,11 +88,13 @@ class HarArchive:
                     RecordedResponse(
                         status=int(response["status"]),
                         headers=tuple((h["name"], h["value"]) for h in response.get("headers", [])),
-                        body=_content_bytes(response.get("content", {})),
+                        body=_content_bytes(response.get("content")),
                         source_file=str(path),
                     ),
                 ))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        # AttributeError: a field of the wrong type (a number for the method); RecursionError: JSON nested too deep.
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
+                RecursionError) as exc:
             raise HarError(f"corrupt recording {path}: {type(exc).__name__}: {exc}") from exc
 
     def __len__(self) -> int:
@@ -108,8 +110,12 @@ class HarArchive:
         return None
 
 
-def _content_bytes(content: dict[str, Any]) -> bytes:
+def _content_bytes(content: Any) -> bytes:
+    if not isinstance(content, dict):
+        raise TypeError(f"a response's content is {type(content).__name__}, not an object")
     text = content.get("text") or ""
+    if not isinstance(text, str):
+        raise TypeError(f"a response's content text is {type(text).__name__}, not a string")
     if content.get("encoding") == "base64":
         return base64.b64decode(text)
     return text.encode("utf-8")

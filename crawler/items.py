@@ -101,19 +101,23 @@ class FieldTally:
     """The fields of the records one source read for one subject: which were there, which the parser used.
 
     A field counts as read once the parser looked at it in any record of its kind; one it never looked at
-    (a field the site added or renamed) is reported with the number of records that carried it.
+    (a field the site added or renamed) is reported with the number of records that carried it. A record
+    the parser opened in which it knows none of the fields (every one renamed) is a changed layout.
     """
 
     def __init__(self, reads: dict[str, Reads]):
         self.reads = reads
         self.carried: Counter[str] = Counter()
         self.looked_at: set[str] = set()
+        self.opened: list[tuple[str, tuple[str, ...]]] = []  # (path, filled fields) of every record opened
 
     def record(self, name: str, raw: dict) -> Record:
         return raw if isinstance(raw, Record) and raw.tally is self else Record(raw, name, self)
 
     def carry(self, path: str, raw: dict) -> None:
-        self.carried.update(f"{path}.{key}" for key, value in dict.items(raw) if _filled(value))
+        filled = tuple(key for key, value in dict.items(raw) if _filled(value))
+        self.carried.update(f"{path}.{key}" for key in filled)
+        self.opened.append((path, filled))
 
     def look(self, path: str, keys: Iterable[str]) -> None:
         self.looked_at.update(f"{path}.{key}" for key in keys)
@@ -121,6 +125,17 @@ class FieldTally:
     def unread(self) -> dict[str, int]:
         return {path: count for path, count in sorted(self.carried.items())
                 if path not in self.looked_at and not self._ignored(path)}
+
+    def foreign(self) -> dict[str, tuple[str, ...]]:
+        """Records (by path) that carry fields, none of which the parser read or ignores, though it read others
+        of their kind: what a site that renamed every key of a record sends."""
+        expected = {field.rsplit(".", 1)[0] for field in self.looked_at}
+        found: dict[str, tuple[str, ...]] = {}
+        for path, filled in self.opened:
+            known = any(f"{path}.{key}" in self.looked_at or self._ignored(f"{path}.{key}") for key in filled)
+            if filled and path in expected and not known:
+                found.setdefault(path, filled)
+        return found
 
     def _ignored(self, path: str) -> bool:
         return any(path.startswith(f"{name}.") and reads.ignores(path[len(name) + 1:])

@@ -1,28 +1,65 @@
-"""Downloader middlewares every source passes through: replay and archive."""
+"""Middlewares every source passes through: replay and archive with the size cap (downloader), answers written
+whole (spider)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
 
 from clientvet.crawler.har import load_archive
-from clientvet.crawler.store import open_store
+from clientvet.evidence.store import StoreError
+from clientvet.crawler.store import open_store, stop_if_failed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+
+# A query parameter that carries an API key: 2GIS takes its key only in the URL (no header), and URLs are
+# stored, shown in reasons and logged.
+SECRET_PARAMETER = re.compile(r"(?<=[?&;])((?:api_?)?key)=[^&#\s<>()\[\]\"']+", re.IGNORECASE)  # to where the URL ends
+
+
+def redact_secrets(text: str) -> str:
+    """The text (a URL, a reason, a log line) with the value of every key= parameter replaced."""
+    return SECRET_PARAMETER.sub(r"\1=REDACTED", text)
 
 
 class UnrecordedRequest(IgnoreRequest):
     """Replay has no answer for this request: the source failed, it did not find nothing."""
 
     def __init__(self, request: Request):
-        super().__init__(f"unrecorded request: {request.method} {request.url}")
+        super().__init__(f"unrecorded request: {request.method} {redact_secrets(request.url)}")
+
+
+MB = 2**20
+
+
+class AnswerTooLarge(Exception):
+    """An answer over the spider's DOWNLOAD_MAXSIZE: no real answer is that large, so it is not read or kept."""
+
+    def __init__(self, url: str, size: int | None, cap: int):
+        over = f"{size / MB:.1f} MB > {cap / MB:g} MB" if size is not None else f"over {cap / MB:g} MB"
+        super().__init__(f"answer too large ({over}) from {url}")
+
+
+def refuse_oversized(settings: BaseSettings, url: str, size: int) -> None:
+    """Raise AnswerTooLarge when `size` bytes exceed the DOWNLOAD_MAXSIZE of these (a spider's) settings.
+
+    Live downloads stop at that size in Scrapy's downloader; replayed answers and what a browser page
+    fetched come by other ways, so they are held to the same cap here.
+    """
+    cap = settings.getint("DOWNLOAD_MAXSIZE")
+    if cap and size > cap:
+        raise AnswerTooLarge(url, size, cap)
 
 
 # Request meta flag of a browser request whose page answers all its own requests from the
@@ -62,7 +99,10 @@ class ReplayMiddleware:
 
 
 class ArchiveMiddleware:
-    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence."""
+    """Keep every raw response (URL, method, status, time, SHA-256, body) as evidence; refuse one over the cap.
+
+    The response is held as an open answer, written with the facts read from it (AnswerMiddleware).
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -73,17 +113,80 @@ class ArchiveMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        refuse_oversized(self.crawler.spider.settings, request.url, len(response.body))
         subject = request.meta.get("subject")
         response_id = self.store.archive_response(
             check_id=subject.check_id if subject else None,
             source=self.crawler.spider.name,
             method=request.method,
-            url=request.url,
+            url=redact_secrets(request.url),
             request_body=request.body.decode("utf-8", errors="replace") or None,
             status=response.status,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             body=response.body,
             replayed="replayed_from" in request.meta,
         )
+        stop_if_failed(self.crawler, self.store)
         request.meta["response_id"] = response_id
         return response
+
+
+@dataclass
+class _Parse:
+    """How far the pipelines are with the items one answer's callback yielded."""
+
+    yielded: int = 0
+    settled: int = 0  # stored, dropped or failed
+    ended: bool = False  # the callback yielded its last output
+
+    @property
+    def done(self) -> bool:
+        return self.ended and self.settled >= self.yielded
+
+
+class AnswerMiddleware:
+    """Write each answer (its response and the facts read from it) in one transaction once it is parsed.
+
+    Scrapy sends items on to the pipelines while the callback still runs, and finishes them in any
+    order, so an answer is parsed when its callback has yielded its last output and every item it
+    yielded has been scraped, dropped or failed (one signal each). An answer that is never parsed
+    (an error page, a redirect) is written when its source closes (StoreFact).
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.store = open_store(crawler.settings["CLIENTVET_DB"])
+        self.parsing: dict[int, _Parse] = {}
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_settled, signal=signal)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AnswerMiddleware:
+        return cls(crawler)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        response_id = response.meta.get("response_id")
+        parse = self.parsing.setdefault(response_id, _Parse()) if response_id is not None else _Parse()
+        try:
+            async for output in result:
+                if not isinstance(output, Request):
+                    parse.yielded += 1
+                yield output
+        finally:
+            parse.ended = True
+            self._write_if_parsed(response_id)
+
+    def _item_settled(self, response: Response | None = None, **_: Any) -> None:
+        response_id = response.meta.get("response_id") if isinstance(response, Response) else None
+        if response_id in self.parsing:
+            self.parsing[response_id].settled += 1
+            self._write_if_parsed(response_id)
+
+    def _write_if_parsed(self, response_id: int | None) -> None:
+        if response_id is None or not self.parsing[response_id].done:
+            return
+        del self.parsing[response_id]
+        try:
+            self.store.answer_done(response_id)
+        except StoreError:
+            stop_if_failed(self.crawler, self.store)

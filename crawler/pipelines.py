@@ -6,12 +6,16 @@ of each kind were stored is what the source's declared counts are checked agains
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from clientvet.crawler.base import SourceSpider
 from clientvet.crawler.items import FACT_KINDS, Fact, plain
-from clientvet.crawler.store import open_store
+from clientvet.crawler.store import open_store, stop_if_failed
+from clientvet.evidence.store import StoreError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -69,13 +73,21 @@ class ValidateFact(FactStep):
 
 
 class StoreFact(FactStep):
-    """Upsert the fact with first_seen / last_seen and the response it came from."""
+    """Upsert the fact with first_seen / last_seen and the response it came from.
+
+    The store holds it with its answer, written in one transaction once the answer is parsed
+    (AnswerMiddleware); what the source still holds is written when it closes, before its status
+    is decided, and its status right after. A fact that cannot be stored fails its source.
+    """
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self.store = open_store(crawler.settings["CLIENTVET_DB"])
+        crawler.signals.connect(self.write_statuses, signal=signals.spider_closed)
 
     def process_item(self, item: Fact) -> Fact:
+        if stop_if_failed(self.crawler, self.store):
+            self.refuse(item, f"not stored: {self.store.failure}")
         self.store.record_fact(
             check_id=item.subject.check_id,
             company_key=item.subject.company_key,
@@ -86,6 +98,21 @@ class StoreFact(FactStep):
             response_id=item.response_id,
         )
         return item
+
+    def close_spider(self) -> None:
+        """The source's answers not written yet (never parsed, or parsed while the store failed)."""
+        spider = self.crawler.spider
+        try:
+            self.store.flush(source=spider.name)
+        except StoreError as error:
+            if isinstance(spider, SourceSpider):
+                for subject in spider.subjects:
+                    spider.ledger.fail(subject, f"not stored: {error}")
+
+    def write_statuses(self) -> None:
+        """The source_runs rows the spider's `closed` has just set (spider_closed, after it)."""
+        with suppress(StoreError):  # kept on the store: the check fails with it
+            self.store.flush()
 
 
 class CountFact(FactStep):

@@ -13,6 +13,9 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = False
 COOKIES_ENABLED = True  # Qrator and DDoS-Guard set cookies that later requests must carry
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control runs Python code sent to a local HTTP server, one per crawler, and writes its
+# token to a job file under ~/.local/state/scrapy that a killed run leaves behind: never wanted here.
+REMOTE_CONTROL_ENABLED = False
 # Two companies of one batch asking the same URL are two requests (see SubjectFingerprinter).
 REQUEST_FINGERPRINTER_CLASS = "clientvet.crawler.base.SubjectFingerprinter"
 
@@ -26,6 +29,11 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 20.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# No real answer of a source comes near 10 MB (the largest, the Bank of Russia's list and SEC's company
+# facts, declare their own `answer_cap_mb`): a larger one is garbage, stopped in the downloader and
+# refused in replay (crawler/middlewares.py). The warning comes at half of it.
+DOWNLOAD_MAXSIZE = 10 * 2**20
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 2
 
 # Retry transient failures; blocks (401/403/451) are not retried, they are reported.
 RETRY_ENABLED = True
@@ -36,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     "clientvet.crawler.queue.GlobalPoliteness": 900,  # only with CLIENTVET_QUEUE (clientvet worker)
     "clientvet.crawler.middlewares.ArchiveMiddleware": 950,
     "clientvet.crawler.middlewares.ReplayMiddleware": 990,
+}
+SPIDER_MIDDLEWARES = {
+    "clientvet.crawler.middlewares.AnswerMiddleware": 10,  # outermost: sees all a callback yields
 }
 ITEM_PIPELINES = {
     "clientvet.crawler.pipelines.NormaliseFact": 100,

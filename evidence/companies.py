@@ -14,18 +14,20 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from clientvet.evidence.identifiers import (
     UK_PREFIXES,
     Identity,
     InvalidIdentifier,
+    digits_only,
     parse_cik,
     parse_company_number,
     parse_inn,
     parse_ogrn,
 )
-from clientvet.evidence.matching import match_names
+from clientvet.evidence.matching import match_names, normalise_name
+from clientvet.evidence.store import Observation
 
 # All-digit input: which identifier its length means.
 _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
@@ -78,9 +80,14 @@ class Directory:
         return CompanyRef(identity.key, (identity.key,), f"{identity.scheme.upper()} {identity.value}")
 
     def _by_name(self, name: str) -> CompanyRef:
+        try:
+            normalise_name(name)
+        except ValueError as exc:
+            raise UnknownCompany(f"{exc}: give an INN, OGRN, company number or the name of a company "
+                                 "already checked") from None
         found: dict[str, CompanyRef] = {}
         for company_key, data in self.records:
-            if data.get("name") and match_names(name, data["name"]).same:
+            if data.get("name") and _same_name(name, data["name"]):
                 keys = company_keys(company_key, data)
                 found.setdefault(keys[0], CompanyRef(keys[0], keys, data["name"]))
         if not found:
@@ -90,6 +97,47 @@ class Directory:
             listed = "; ".join(f"{ref.label} ({ref.key})" for ref in found.values())
             raise UnknownCompany(f"{name!r} matches {len(found)} companies: {listed}; give an identifier instead")
         return next(iter(found.values()))
+
+
+def _same_name(name: str, stored: str) -> bool:
+    """Whether a stored registry name is the one asked for; a stored name that is no name (no letters) is not."""
+    try:
+        return match_names(name, stored).same
+    except ValueError:
+        return False
+# The facts that name the company itself, the registry's first: when the registry could not be read, the
+# company's records in the other registers (fedresurs.ru, bankrot.fedresurs.ru) still name it.
+NAMING_FACTS = ("registry_record", "status_record", "bankruptcy_case")
+CEASED_STATUSES = ("ceased", "dissolved")  # of a registry record: a sole trader's past registration, say
+
+
+@dataclass(frozen=True)
+class CompanyNames:
+    """The company as the sources that name it give it: what the name-based sources search and match by."""
+
+    names: tuple[str, ...]  # the short name first, then the full name
+    former_names: tuple[str, ...]
+    inn: str | None
+    address: str | None
+    region: str | None
+    source: str  # whose record named it
+
+
+def company_names(observations: Iterable[Observation]) -> CompanyNames | None:
+    """The company's names from the first kind of NAMING_FACTS that gives any, its live records first; or None."""
+    observations = list(observations)
+    for kind in NAMING_FACTS:
+        records = [o for o in observations if o.kind == kind]
+        live = [r for r in records if r.data.get("status") not in CEASED_STATUSES] or records
+        names = tuple(dict.fromkeys(r.data[f] for r in live for f in ("short_name", "name", "debtor_name")
+                                    if r.data.get(f)))
+        if names:
+            named = next(r for r in live if any(r.data.get(f) for f in ("short_name", "name", "debtor_name")))
+            former = tuple(dict.fromkeys(n for r in records for n in r.data.get("previous_names") or []
+                                         if n and n not in names))
+            return CompanyNames(names, former, next((r.data["inn"] for r in records if r.data.get("inn")), None),
+                                named.data.get("address"), named.data.get("region"), named.source)
+    return None
 
 
 def parse_identifier(text: str) -> Identity | None:
@@ -103,6 +151,8 @@ def _identifier_parser(text: str) -> Callable[[str], Identity] | None:
     compact = re.sub(r"\s+", "", text)
     if compact[:3].upper() == "CIK":  # a bare number of up to 8 digits reads as a UK company number
         return parse_cik
+    if compact.isdigit() and not digits_only(compact):  # '٧٧٠٧…', '²': digits, but not ones a registry uses
+        raise InvalidIdentifier(f"{text!r} must be written in digits 0-9")
     if compact.isdigit():
         if len(compact) not in _DIGIT_PARSERS:
             raise InvalidIdentifier(

@@ -46,12 +46,22 @@ def is_sole_trader(jurisdiction: str, scheme: str, value: str) -> bool:
     return jurisdiction == "RU" and ((scheme == "inn" and len(value) == 12) or (scheme == "ogrn" and len(value) == 15))
 
 
+def digits_only(text: str) -> bool:
+    """ASCII 0-9 and nothing else: str.isdigit() also takes Arabic-Indic '٧' and superscript '²'."""
+    return text.isascii() and text.isdigit()
+
+
+def _compact(value: str) -> str:
+    """The identifier as typed without spaces, which people put between digit groups."""
+    return re.sub(r"\s+", "", value or "")
+
+
 def _digits(kind: str, value: str, lengths: tuple[int, ...]) -> str:
-    cleaned = re.sub(r"\s+", "", value or "")
+    cleaned = _compact(value)
     if not cleaned:
         raise InvalidIdentifier(f"{kind} is empty")
-    if not cleaned.isdigit():
-        raise InvalidIdentifier(f"{kind} must contain digits only, got {value!r}")
+    if not digits_only(cleaned):
+        raise InvalidIdentifier(f"{kind} must contain digits only (0-9), got {value!r}")
     if len(cleaned) not in lengths:
         wanted = " or ".join(str(n) for n in lengths)
         raise InvalidIdentifier(f"{kind} must have {wanted} digits, got {len(cleaned)}")
@@ -88,12 +98,15 @@ def parse_ogrn(value: str) -> Identity:
 
 def parse_company_number(value: str) -> Identity:
     """A UK company number; short all-digit numbers are padded as Companies House does."""
-    cleaned = re.sub(r"\s+", "", value or "").upper()
-    if not cleaned:
+    compact = _compact(value)
+    if not compact:
         raise InvalidIdentifier("company number is empty")
-    if cleaned.isdigit() and len(cleaned) <= 8:
+    if not compact.isascii():  # checked before upper(), which turns 'ſc123456' into SC123456
+        raise InvalidIdentifier(f"company number must be ASCII letters and digits 0-9, got {value!r}")
+    cleaned = compact.upper()
+    if digits_only(cleaned) and len(cleaned) <= 8:
         return Identity("GB", "company_number", cleaned.zfill(8))
-    if len(cleaned) == 8 and cleaned[:2] in UK_PREFIXES and cleaned[2:].isdigit():
+    if len(cleaned) == 8 and cleaned[:2] in UK_PREFIXES and digits_only(cleaned[2:]):
         return Identity("GB", "company_number", cleaned)
     raise InvalidIdentifier(
         f"company number {value!r} is not 8 digits or a register prefix (SC, NI, OC, …) and 6 digits"
@@ -102,13 +115,15 @@ def parse_company_number(value: str) -> Identity:
 
 def parse_cik(value: str) -> Identity:
     """A US SEC Central Index Key; padded to the 10 digits EDGAR's URLs use (CIK0001318605)."""
-    cleaned = re.sub(r"\s+", "", value or "")
+    cleaned = _compact(value)
+    if not cleaned.isascii():  # checked before upper(), which turns 'cık' into CIK
+        raise InvalidIdentifier(f"CIK must contain digits only (0-9), got {value!r}")
     if cleaned[:3].upper() == "CIK":
         cleaned = cleaned[3:]
     if not cleaned:
         raise InvalidIdentifier("CIK is empty")
-    if not cleaned.isdigit():
-        raise InvalidIdentifier(f"CIK must contain digits only, got {value!r}")
+    if not digits_only(cleaned):
+        raise InvalidIdentifier(f"CIK must contain digits only (0-9), got {value!r}")
     if len(cleaned) > 10:
         raise InvalidIdentifier(f"CIK has at most 10 digits, got {len(cleaned)}")
     if int(cleaned) == 0:

@@ -1,4 +1,4 @@
-"""Named schema migrations; each runs in its own transaction (sqlite-utils)."""
+"""Named schema migrations (sqlite-utils), applied together under the write lock (see Store)."""
 
 from sqlite_utils import Database, Migrations
 
@@ -150,7 +150,24 @@ def m004_unread_fields(db: Database) -> None:
 
 
 @migrations()
-def m006_watch_list(db: Database) -> None:
+def m005_response_id_blocks(db: Database) -> None:
+    """Response ids are taken in blocks (`next` is the first free one), so a crawl knows an answer's id before
+    it writes the answer with its facts, and concurrent processes never take the same id."""
+    db["id_blocks"].create({"name": str, "next": int}, pk="name", not_null={"next"})
+    db.execute("insert into id_blocks (name, next) select 'responses', coalesce(max(id), 0) + 1 from responses")
+
+
+def m006_check_documents(db: Database) -> None:
+    """The verdict document of each finished check as `check --json` gave it, read back by `clientvet report`."""
+    db["check_documents"].create(
+        {"check_id": int, "document": str, "saved_at": str, "version": str},
+        pk="check_id",
+        foreign_keys=[("check_id", "checks", "id")],
+        not_null={"document", "saved_at"},
+    )
+
+
+def m007_watch_list(db: Database) -> None:
     """Companies re-checked on a schedule (`clientvet watch`, `clientvet recheck`): how often, for which deal."""
     db["watch"].create(
         {

@@ -1,7 +1,11 @@
-"""Values the Russian sources write their own way: dates as dd.mm.yyyy, amounts as "1 234 567,89 руб."."""
+"""Values the Russian sources write their own way: dates as dd.mm.yyyy, amounts as "1 234 567,89 руб.".
+
+Also the bounds of an amount a person enters (a deal's, an invoice's), which the CLI and the CSV import share.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -9,20 +13,43 @@ from decimal import Decimal
 # Digits grouped by spaces (also no-break and thin ones), a comma or a point before the fraction.
 AMOUNT = re.compile(r"-?\d[\d \u00a0\u202f]*(?:[.,]\d+)?")
 CURRENCY = re.compile(r"\s*(?:руб(?:\.|лей|ля|ль)?|р\.|₽)\s*$", re.IGNORECASE)
+MIN_AMOUNT = 0.01  # a cent, a kopeck
+MAX_AMOUNT = 1e15  # beyond any deal in any currency; whole units are still exact in a float
 
 
 def iso_date(text: str | None) -> str | None:
     """'25.08.2026' or '25.08.2026 0:00:00' → '2026-08-25'; None for no date. Anything else: ValueError."""
-    return datetime.strptime(text.split()[0], "%d.%m.%Y").date().isoformat() if text else None
+    if not text:
+        return None
+    day = (text.split() or [text])[0]  # only spaces: strptime says what is wrong
+    return datetime.strptime(day, "%d.%m.%Y").date().isoformat()
 
 
 def money(value: str | int | float) -> float:
-    """'1 234 567,89 руб.', '1520.5' or a JSON number → 1234567.89; anything else: ValueError."""
+    """'1 234 567,89 руб.', '1520.5' or a JSON number → 1234567.89; anything else (NaN, ∞ too): ValueError."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an amount")
     if isinstance(value, (int, float)):
-        return float(value)
-    text = CURRENCY.sub("", str(value)).strip()
-    if not AMOUNT.fullmatch(text):
+        try:
+            amount = float(value)
+        except OverflowError:  # an int of hundreds of digits
+            raise ValueError("a number too large to be an amount") from None
+    else:
+        text = CURRENCY.sub("", str(value)).strip()
+        if not AMOUNT.fullmatch(text):
+            raise ValueError(f"{value!r} is not an amount")
+        amount = float(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")))
+    if not math.isfinite(amount):
         raise ValueError(f"{value!r} is not an amount")
-    return float(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")))
+    return amount
+
+
+def entered_amount(amount: float) -> float:
+    """An amount a person gives: from MIN_AMOUNT to MAX_AMOUNT (so finite); else ValueError saying what is wrong."""
+    if math.isnan(amount):
+        raise ValueError("is not a number")
+    if amount <= 0:
+        raise ValueError("must be a positive number")
+    if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
+        raise ValueError(f"must be from {MIN_AMOUNT} to {MAX_AMOUNT:,.0f}")
+    return amount

@@ -28,6 +28,8 @@ def report(evidence: CheckEvidence, verdict: Verdict) -> dict[str, Any]:
              "requests": run.requests, "facts": run.facts}
             for run in evidence.coverage
         ],
+        # Each evidence kind: checked by every source of it, by some, by none, or no public source covers it.
+        "coverage_by_kind": {k.kind.code: k.as_dict() for k in verdict.coverage},
         "checked_at": check.finished_at or check.started_at,
         "as_of": evidence.today.isoformat(),
         "replay": check.replay,

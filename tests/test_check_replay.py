@@ -42,8 +42,9 @@ def test_impuls_in_receivership_is_red(check):
 
 
 def test_sberbank_has_no_bankruptcy_and_its_own_creditor_notices_do_not_count(check):
-    """egrul, bankrot_fedresurs and fedresurs recordings of ПАО Сбербанк 7707083893."""
-    document = check("--inn", "7707083893")
+    """egrul, bankrot_fedresurs and fedresurs recordings of ПАО Сбербанк 7707083893; courts and debts not recorded,
+    their gap accepted."""
+    document = check("--inn", "7707083893", "--accept-unchecked", "courts,debts")
     runs = coverage(document)
     assert runs["egrul"]["status"] == "ok"
     assert runs["bankrot_fedresurs"]["status"] == "empty"
@@ -54,6 +55,30 @@ def test_sberbank_has_no_bankruptcy_and_its_own_creditor_notices_do_not_count(ch
     # Sberbank published 13 creditor notices about others: it is the creditor there, not the debtor.
     assert not codes(document) & {"bankruptcy_case", "creditor_intends_bankruptcy", "debtor_intends_bankruptcy"}
     assert document["verdict"] == "green"
+
+
+def test_registry_and_bankruptcy_alone_are_not_verified(check):
+    """ПАО Сбербанк: only the registry and the bankruptcy registers answer (court suits, enforcement debts,
+    finances, tax flags and reviews are not recorded): a clean score, but not green."""
+    document = check("--inn", "7707083893")
+    assert (document["verdict"], document["score"]) == ("amber", 15)
+    assert document["verdict_reasons"][0] == "not verified: court suits, enforcement debts could not be checked"
+    kinds = document["coverage_by_kind"]
+    assert [code for code, kind in kinds.items() if kind["state"] == "checked"] == ["registry", "bankruptcy",
+                                                                                   "registers"]
+    assert kinds["courts"]["state"] == kinds["debts"]["state"] == "not_checked"
+    assert kinds["bankruptcy"]["sources"] == {"bankrot_fedresurs": "empty", "fedresurs": "ok"}
+    assert kinds["debts"]["unchecked"][0]["to_check"] == \
+        "the replayed recordings lack this answer: check live, without --replay"
+    [change] = document["would_change"]
+    assert change["kinds"] == ["courts", "debts"] and "--accept-unchecked courts,debts" in change["text"]
+    assert document["safeguards"][0] == \
+        "Take a 30% prepayment before work starts (court suits, enforcement debts unchecked)."
+    accepted = check("--inn", "7707083893", "--accept-unchecked", "debts,courts")
+    assert (accepted["verdict"], accepted["score"]) == ("green", 15)
+    assert accepted["terms"]["accept_unchecked"] == ["courts", "debts"]
+    assert accepted["coverage_by_kind"]["courts"]["accepted"] is True
+    assert "you accepted that" in accepted["verdict_reasons"][0]
 
 
 def test_lira_has_ceased(check):

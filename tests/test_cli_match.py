@@ -42,7 +42,7 @@ def test_people_with_initials():
 def test_people_json_says_how():
     result = run("Иванов Иван Петрович", "Иванов П.И.", "--person", "--json")
     assert result.exit_code == 0
-    assert json.loads(result.output) == {"same": False, "score": 0.52, "basis": "conflicting given names",
+    assert json.loads(result.output) == {"same": False, "score": 0.58, "basis": "conflicting given names",
                                          "reason": "same surname, conflicting initials: 'иван' vs 'п.'"}
 
 

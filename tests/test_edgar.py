@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
+from typing import Callable
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -185,6 +187,105 @@ def test_company_facts_give_one_row_per_fiscal_year_end():
 def test_company_facts_without_facts_fail_loudly():
     with pytest.raises(SourceFailure, match="no facts"):
         annual_financials({"cik": 1, "entityName": "X"})
+
+
+# --- the real company facts of SNOWFLAKE INC. (CIK 1640147), fiscal years ending 31 January -----
+
+SNOWFLAKE_10K_2025 = "0001640147-25-000052"
+RFCWC = "RevenueFromContractWithCustomerExcludingAssessedTax"
+
+
+@pytest.fixture
+def snowflake_facts(recordings) -> dict:
+    return json.loads(har_response(recordings / "edgar/companyfacts-1640147.har", "companyfacts").text)
+
+
+def by_year(facts: dict) -> dict[int, dict]:
+    return {row["year"]: row for row in annual_financials(facts)}
+
+
+def test_real_snowflake_figures_per_fiscal_year(snowflake_facts):
+    """Snowflake names the year to 31 January 2025 fiscal 2025 (fy of its 10-K); each year once, from 10-Ks."""
+    years = by_year(snowflake_facts)
+    assert {year: (row["period_end"], row["revenue"], row["net_income"], row["stockholders_equity"])
+            for year, row in years.items()} == {
+        2025: ("2025-01-31", 3_626_396_000, -1_285_640_000, 2_999_929_000),
+        2024: ("2024-01-31", 2_806_489_000, -836_097_000, 5_180_308_000),
+        2023: ("2023-01-31", 2_065_659_000, -796_705_000, 5_456_436_000),
+        2022: ("2022-01-31", 1_219_327_000, -679_948_000, 5_049_045_000),
+        2021: ("2021-01-31", 592_049_000, -539_102_000, 4_936_471_000),
+    }
+    assert years[2025]["lines"] == {
+        "revenue": f"us-gaap:{RFCWC} in 10-K {SNOWFLAKE_10K_2025} filed 2025-03-21",
+        "net_income": f"us-gaap:NetIncomeLoss in 10-K {SNOWFLAKE_10K_2025} filed 2025-03-21",
+        "stockholders_equity": f"us-gaap:StockholdersEquity in 10-K {SNOWFLAKE_10K_2025} filed 2025-03-21"}
+    # FY2023 is in three 10-Ks (its own and two as comparatives): the latest gives it
+    assert years[2023]["lines"]["revenue"] == f"us-gaap:{RFCWC} in 10-K {SNOWFLAKE_10K_2025} filed 2025-03-21"
+
+
+def test_real_snowflake_years_are_the_figures_sec_frames_for_the_period(snowflake_facts):
+    """Of the duplicates across filings, SEC marks one per calendar period with a frame: ours is that one."""
+    gaap = snowflake_facts["facts"]["us-gaap"]
+    for measure, concept in (("revenue", RFCWC), ("net_income", "NetIncomeLoss")):
+        framed = {f["end"]: f["val"] for f in gaap[concept]["units"]["USD"]
+                  if f.get("frame", "").startswith("CY") and len(f["frame"]) == 6 and f["form"] == "10-K"}
+        for row in annual_financials(snowflake_facts):
+            assert row[measure] == framed[row["period_end"]], (measure, row["period_end"])
+        assert len(gaap[concept]["units"]["USD"]) > 3 * len(framed)  # quarters and duplicates were left out
+
+
+def test_real_snowflake_net_income_is_the_parents_not_with_minority_interests(snowflake_facts):
+    """NetIncomeLoss (−1 285.6 m) and ProfitLoss (−1 289.2 m, with non-controlling interests) both exist."""
+    profit_loss = {f["end"]: f["val"] for f in snowflake_facts["facts"]["us-gaap"]["ProfitLoss"]["units"]["USD"]}
+    years = by_year(snowflake_facts)
+    assert profit_loss["2025-01-31"] == -1_289_212_000 and years[2025]["net_income"] == -1_285_640_000
+    assert all("NetIncomeLoss" in row["lines"]["net_income"] for row in years.values())
+    assert all("us-gaap:StockholdersEquity " in row["lines"]["stockholders_equity"] for row in years.values())
+
+
+def moved(facts: dict, source: str, target: str, keep: Callable[[dict], bool], change=lambda f: f) -> dict:
+    """The real facts with the figures `keep` picks filed under another concept instead (changed by `change`)."""
+    facts = copy.deepcopy(facts)
+    gaap = facts["facts"]["us-gaap"]
+    figures_ = gaap[source]["units"]["USD"]
+    gaap[source]["units"]["USD"] = [f for f in figures_ if not keep(f)]
+    gaap.setdefault(target, {"units": {"USD": []}})["units"]["USD"] += [change(dict(f)) for f in figures_ if keep(f)]
+    return facts
+
+
+def test_real_snowflake_years_under_the_older_revenue_concept_still_count(snowflake_facts):
+    """A filer whose older 10-Ks used Revenues: the same figures, each year naming its concept."""
+    older = moved(snowflake_facts, RFCWC, "Revenues", lambda f: f["filed"] < "2023-01-01")
+    years = by_year(older)
+    assert {y: r["revenue"] for y, r in years.items()} == {y: r["revenue"] for y, r in by_year(snowflake_facts).items()}
+    assert years[2021]["lines"]["revenue"].startswith(f"us-gaap:{RFCWC} in 10-K 0001640147-23-000030")
+    only_older = moved(snowflake_facts, RFCWC, "SalesRevenueNet", lambda f: f["end"] <= "2021-01-31")
+    assert by_year(only_older)[2021]["lines"]["revenue"].startswith("us-gaap:SalesRevenueNet in 10-K")
+
+
+def test_real_snowflake_a_later_report_under_the_newer_concept_beats_the_preferred_older_one(snowflake_facts):
+    """Revenues is preferred, but a 2023 Revenues figure restated in 2025 under the ASC 606 concept is old news."""
+    stale = moved(snowflake_facts, RFCWC, "Revenues",
+                  lambda f: f["end"] == "2023-01-31" and f["filed"] == "2023-03-29",
+                  lambda f: {**f, "val": 2_000_000_000})
+    assert by_year(stale)[2023]["revenue"] == 2_065_659_000
+    # in one report, the preferred concept (total revenues) wins over the contract revenue
+    total = copy.deepcopy(snowflake_facts)
+    latest = next(f for f in total["facts"]["us-gaap"][RFCWC]["units"]["USD"] if f["accn"] == SNOWFLAKE_10K_2025
+                  and f["end"] == "2025-01-31")
+    total["facts"]["us-gaap"]["Revenues"] = {"units": {"USD": [{**latest, "val": 3_700_000_000}]}}
+    assert by_year(total)[2025]["revenue"] == 3_700_000_000
+
+
+def test_real_snowflake_a_filer_naming_the_year_by_its_start(snowflake_facts):
+    """Retailers call the year to 1 February 2025 fiscal 2024: their 10-Ks say fy 2024, and so do we."""
+    shifted = copy.deepcopy(snowflake_facts)
+    for concept in shifted["facts"]["us-gaap"].values():
+        for values in concept["units"].values():
+            for fact in values:
+                fact["fy"] -= 1
+    assert list(by_year(shifted)) == [2024, 2023, 2022, 2021, 2020]
+    assert by_year(shifted)[2024]["period_end"] == "2025-01-31"
 
 
 # --- end to end through the CLI ---------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""fssp.gov.ru enforcement proceedings: hand-made replays (no real recording exists), the captcha hook, the rules.
+"""fssp.gov.ru enforcement proceedings: the real 2018 answers, hand-made replays, the captcha hook, the rules.
 
-The fixtures in tests/fixtures/fssp are hand-made in the documented format for the made-up
-demo company ООО «ДЕМО-ПОСТАВКА» (ИНН 0000123450); tests/fssp_captcha_solvers.py holds the
-solvers the config file names, the way a user would configure a real service.
+The parser reads the real answers in ../shared/recordings/fssp (tests named `real_…`, skipped without
+them). The end-to-end runs use tests/fixtures/fssp, hand-made in the documented format for the
+made-up demo company ООО «ДЕМО-ПОСТАВКА» (ИНН 0000123450), because no real recording holds a whole
+captcha-then-results run; tests/fssp_captcha_solvers.py holds the solvers the config file names,
+the way a user would configure a real service.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,7 +30,7 @@ from clientvet.crawler.items import Fact
 from clientvet.crawler.spiders.fssp import (
     CALLBACK, MAX_PAGES, NO_NAME, SEARCH_URL, SOLE_TRADER, Captcha, FsspSpider, ResultPage, parse_answer, search_query)
 from clientvet.evidence.store import CheckRecord, Observation, Store
-from tests.conftest import AS_OF, DEMO, ROOT, check_json, run_cli
+from tests.conftest import AS_OF, DEMO, ROOT, check_json, har_response, run_cli
 from tests.fssp_captcha_solvers import ANSWERS
 from tests.registers_support import subject
 
@@ -206,14 +209,126 @@ def test_more_pages_than_the_cap_keeps_what_was_read_and_fails_incomplete():
                                                                "5555/25/00001-ИП"]  # not the namesake
 
 
+# --- the parser on the real 2018 answers (../shared/recordings/fssp) ---------------------------
+
+GAZPROM_TRANSGAZ_SPB = ("ООО ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ", "1027804862755")
+
+
+def real(recordings: Path, har: str, meta: dict | None = None) -> TextResponse:
+    return har_response(recordings / "fssp" / har, "ajax_search", meta)
+
+
+def test_real_debtor_search_reads_all_six_proceedings(recordings):
+    """«Газпром» in region 67: CRLF-laden HTML in the guarded jQuery JSONP, a payment script in every row."""
+    page = parse_answer(real(recordings, "gazprom-region67.har"))
+    assert isinstance(page, ResultPage) and page.pages == 1
+    assert [(p["number"], p["started_on"], p["ended_on"], p["end_reason"], p["end_meaning"], p["total_rub"])
+            for p in page.proceedings] == [
+        ("43714/15/67036-ИП", "2015-09-21", "2016-11-30", "ст. 46 ч. 1 п. 4", "no_assets", None),
+        ("28720/16/67036-ИП", "2016-04-08", "2016-11-29", "ст. 46 ч. 1 п. 4", "no_assets", None),
+        ("35745/16/67036-ИП", "2016-05-25", "2016-11-30", "ст. 46 ч. 1 п. 4", "no_assets", None),
+        ("76735/17/67036-ИП", "2017-09-21", "2017-11-30", "ст. 46 ч. 1 п. 3", "no_assets", None),
+        ("77705/17/67036-ИП", "2017-09-26", None, None, None, 6000.0),
+        ("25362/18/67049-ИП", "2018-03-28", None, None, None, 250.0),
+    ]
+    assert [(p["debtor"], p.get("debtor_ogrn")) for p in page.proceedings] == [
+        ("ООО ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ", None),
+        GAZPROM_TRANSGAZ_SPB,  # the OGRN glued to the name, and the trailing comma, are taken off
+        ("ООО ГАЗПРОМ ТРАНСГАЗ САНКТ ПЕТЕРБУРГ", "1027804862755"),
+        ('ООО "ГАЗПРОМ МЕЖРЕГИОНГАЗ СМОЛЕНСК"', None),
+        ('ООО "ГАЗПРОМ МЕЖРЕГИОНГАЗ СМОЛЕНСК"', None),
+        ("АО ГАЗПРОМ ГАЗОРАСПРЕДЕЛЕНИЕ СМОЛЕНСК", None),
+    ]
+
+
+def test_real_row_in_full(recordings):
+    """An ended traffic fine: no sum is shown, which is unknown (None), not a debt of zero."""
+    assert parse_answer(real(recordings, "gazprom-region67.har")).proceedings[1] == {
+        "number": "28720/16/67036-ИП", "started_on": "2016-04-08", "consolidated": None,
+        "debtor": "ООО ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ", "debtor_ogrn": "1027804862755",
+        "debtor_address": "214031, 67, СМОЛЕНСК Г, ИНДУСТРИАЛЬНАЯ УЛ, 8", "region": None,
+        "document": "Акт по делу об административном правонарушении от 22.06.2015 № 18810167150622007164",
+        "document_issuer": "ЦАФАП ГИБДД УМВД РОССИИ ПО СМОЛЕНСКОЙ ОБЛАСТИ",
+        "ended_on": "2016-11-29", "end_reason": "ст. 46 ч. 1 п. 4", "end_meaning": "no_assets", "open": False,
+        "subject": "Штраф ГИБДД", "amount_rub": None, "total_rub": None,
+        "department": "Промышленный РОСП г.Смоленска УФССП России по Смоленской области",
+        "department_address": "214029, Смоленская область, г. Смоленск, Краснинское шоссе, д. 35",
+        "bailiff": "ГУЖАЕВА Ю. В. 74812382455 +7(4812)30-74-76 +7(4812)30-74-49",
+    }
+
+
+def test_real_open_proceeding_has_its_outstanding_sum(recordings):
+    open_ = parse_answer(real(recordings, "gazprom-region67.har")).proceedings[4]
+    assert open_["open"] is True and open_["ended_on"] is None
+    assert (open_["subject"], open_["amount_rub"], open_["total_rub"]) == (
+        "Иные взыскания имущественного характера не в бюджеты РФ", 6000.0, 6000.0)
+    assert open_["document"] == "Исполнительный лист от 19.09.2017 № ФС№022190958"
+    assert open_["debtor_address"] == "РОССИЯ, 214019, СМОЛЕНСК Г, ИСАКОВСКОГО УЛ, 28"
+
+
+def test_real_proceeding_number_search(recordings):
+    [found] = parse_answer(real(recordings, "ip-76735-17-67036.har")).proceedings
+    assert (found["number"], found["document"], found["document_issuer"]) == (
+        "76735/17/67036-ИП", "Исполнительный лист от 09.03.2017 № ФС 015507071", "АРБИТРАЖНЫЙ СУД СМОЛЕНСКОЙ ОБЛАСТИ")
+    assert (found["ended_on"], found["end_reason"], found["end_meaning"]) == ("2017-11-30", "ст. 46 ч. 1 п. 3",
+                                                                              "no_assets")
+    assert (found["subject"], found["total_rub"]) == ("Госпошлина, присужденная судом", None)
+
+
+def test_real_captcha_answer_is_a_jpeg_to_solve(recordings):
+    captcha = parse_answer(real(recordings, "captcha-region77.har"))
+    assert isinstance(captcha, Captcha) and captcha.content_type == "image/jpeg"
+    assert captcha.image[:3] == b"\xff\xd8\xff"
+
+
+def test_real_answer_with_a_row_fewer_than_it_counts_is_a_layout_change(recordings):
+    """«Найдено записей: 6» above a table of 5 rows: rows were lost, not found."""
+    response = real(recordings, "gazprom-region67.har")
+    wrapped = re.match(r"^(?P<head>.*?\()(?P<json>.*)(?P<tail>\)\s*;?\s*)$", response.text, re.DOTALL)
+    html = json.loads(wrapped["json"])["data"]
+    cut = re.sub(r'<tr class="even bottom">.*?</tr>', "", html, count=1, flags=re.DOTALL)
+    body = wrapped["head"] + json.dumps({"data": cut}, ensure_ascii=False) + wrapped["tail"]
+    with pytest.raises(SourceFailure, match=r"layout changed \(fssp.gov.ru says 6 records, the table has 5 rows\)"):
+        parse_answer(response.replace(body=body.encode("utf-8")))
+
+
+def facts_from_real(recordings: Path, names: list[str], ogrn: str | None) -> dict[str, str]:
+    """Proceeding number → why it is the company's, from the spider reading the real answer."""
+    meta = {"subject": subject(DEMO_INN), "query": "Газпром", "names": names, "ogrn": ogrn, "page": 1, "code": "x"}
+    spider = FsspSpider(subjects=[subject(DEMO_INN)])
+    outputs: list = []
+    asyncio.run(_drain(spider, real(recordings, "gazprom-region67.har", meta), outputs))
+    return {f.key: f.data["name_match"] for f in outputs if isinstance(f, Fact)}
+
+
+def test_real_rows_are_attributed_by_the_glued_ogrn_else_by_name(recordings):
+    found = facts_from_real(recordings, ['ООО "ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ"'], GAZPROM_TRANSGAZ_SPB[1])
+    assert found == {"43714/15/67036-ИП": "same name after normalising legal form and quotes",
+                     "28720/16/67036-ИП": "identifiers match: OGRN 1027804862755",
+                     "35745/16/67036-ИП": "identifiers match: OGRN 1027804862755"}
+    # a namesake with another OGRN keeps only the row that shows none
+    namesake = facts_from_real(recordings, ['ООО "ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ"'], "1027700132195")
+    assert list(namesake) == ["43714/15/67036-ИП"]
+
+
+def test_real_rows_of_the_same_name_under_another_legal_form_are_not_the_company(recordings):
+    assert list(facts_from_real(recordings, ['АО "Газпром газораспределение Смоленск"'], None)) == [
+        "25362/18/67049-ИП"]
+    assert facts_from_real(recordings, ['ООО "Газпром газораспределение Смоленск"'], None) == {}  # АО in the table
+    assert list(facts_from_real(recordings, ['ООО "Газпром межрегионгаз Смоленск"'], None)) == [
+        "76735/17/67036-ИП", "77705/17/67036-ИП"]
+
+
 # --- end to end: `clientvet check` on the demo company, replayed -------------------------------
 
 
 def replay_dir(tmp_path: Path, fixture: Path) -> Path:
-    """The demo company's registry recordings plus one fssp scenario."""
+    """The demo company's recordings, but its fssp one, plus one fssp scenario."""
     directory = tmp_path / "replay"
     directory.mkdir()
     for har in (*sorted(DEMO.glob("*.har")), fixture):
+        if har.parent == DEMO and har.name.startswith("fssp-"):
+            continue
         (directory / har.name).symlink_to(har)
     return directory
 
@@ -239,7 +354,8 @@ def test_without_solver_or_interactive_the_source_fails_captcha(tmp_path):
     assert (run["status"], run["reason"], run["requests"], run["facts"]) == ("failed", NOBODY_TO_ASK, 1, 0)
     assert "captcha" in run["reason"]
     assert not enforcement_codes(document)
-    assert not (tmp_path / "cache").exists()  # nobody to show it to: the image is not saved
+    # nobody to show it to: the image is not saved (the browser sources may keep their own dconf cache there)
+    assert not (tmp_path / "cache" / "clientvet").exists()
 
 
 def test_configured_solver_reads_both_pages_and_the_rules_fire(tmp_path):

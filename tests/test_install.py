@@ -99,5 +99,10 @@ def test_installed_clientvet_runs_the_demo_check_from_the_package(tmp_path, from
     assert (document["verdict"], document["score"]) == (from_the_tree["verdict"], from_the_tree["score"])
     assert [f["code"] for f in document["factors"]] == [f["code"] for f in from_the_tree["factors"]]
 
+    # The report's templates and message catalogues are package data too.
+    page = _run([str(python.parent / "clientvet"), "report", DEMO_INN, "--db", str(db), "--format", "html",
+                 "--lang", "ru"], cwd=elsewhere)
+    assert page.returncode == 0 and "<h2>Вердикт</h2>" in page.stdout, page.stderr
+
     as_module = _run([str(python), "-m", "clientvet", "--version"], cwd=elsewhere)
     assert (as_module.returncode, as_module.stdout.split()[-1]) == (0, version("clientvet")), as_module.stderr

@@ -269,6 +269,14 @@ def test_a_site_name_is_the_company_only_when_matching_says_so():
     assert company.match("Ромашка-М Плюс") is None
 
 
+def test_a_site_name_under_another_legal_form_is_another_company():
+    """Neither the quoted part nor the brand stands in for a name that shows its own form."""
+    company = Company(('ООО "РОМАШКА-М"',), "РОМАШКА-М", "Казань")
+    assert company.match('АО "Ромашка-М" (Россия, Казань)') is None
+    assert company.match("Romashka-M LLC").same  # ООО in English
+    assert company.match("Ромашка-М").same  # no form shown: the brand
+
+
 def test_dates_and_numbers_as_sites_write_them():
     assert iso_date("2026-10-02T07:12:00.000Z") == "2026-10-02"
     assert iso_date("14.10.2026") == "2026-10-14"

@@ -18,7 +18,8 @@ make the verdict red whatever the purpose.
 Positive factors (careful behaviour, a loyal history) have negative points and lower
 the score, so they can turn amber into green; but the score never goes below 0 (they
 never offset more than the risk points), they never cancel a deal-killer, and a
-verdict with an essential source unchecked is never green.
+verdict is never green while registry, bankruptcy, court suits or enforcement debts
+could not be checked (rules/coverage.py, checks/kinds.py) or an essential source was not.
 
 The user's config changes points, disables rules and adds keyword and code lists
 (see checks/tuning.py); `clientvet rules` lists the rules as configured.

@@ -1,7 +1,9 @@
-"""Bankruptcy rules: cases, notices of intent, the Gazette's winding-up notices, US bankruptcies."""
+"""Bankruptcy rules: the company in a procedure by any source, notices of intent, the Gazette's winding-up notices,
+US bankruptcies."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 from clientvet.checks.evidence import CheckEvidence
@@ -10,22 +12,79 @@ from clientvet.checks.rules.shared import describe_federal_case, describe_notice
 from clientvet.evidence.store import Observation
 
 
+PROCEDURE_NOTICE_DAYS = 365  # a running procedure publishes (meetings, claims, sales) at least this often
+
+
+@dataclass(frozen=True)
+class ProcedureNotices:
+    """The notices a bankruptcy procedure published about the company as debtor on fedresurs.ru, newest first."""
+
+    notices: list[Observation]
+    ended: Observation | None  # the newest that says the case ended (terminated, completed, settled)
+    since_end: list[Observation]  # those published after it (all, when none says so)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.since_end)
+
+    def describe(self, notices: list[Observation]) -> str:
+        latest = notices[0]
+        stage = next((n.data["stage"] for n in notices if n.data.get("stage")), None)
+        return (f"{len(notices)} notice(s) of its bankruptcy procedure on fedresurs.ru, the latest «{latest.data['type']}» "
+                f"of {latest.data['published']}" + (f", stage {stage}" if stage else ""))
+
+
+def procedure_notices(evidence: CheckEvidence) -> ProcedureNotices:
+    """A procedure notice is about the company as debtor when someone else published it and it names nobody else.
+
+    The procedure runs when a notice was published in the last PROCEDURE_NOTICE_DAYS after the newest one
+    saying the case ended.
+    """
+    notices = sorted((n for n in live_notices(evidence, "bankruptcy_procedure")
+                      if not n.data.get("published_by_subject") and not n.data.get("names_others")),
+                     key=lambda n: n.data["published"] or "", reverse=True)
+    ended = next((n for n in notices if n.data.get("stage_running") is False), None)
+    after = [n for n in notices if ended is None or (n.data["published"] or "") > (ended.data["published"] or "")]
+    return ProcedureNotices(notices, ended, [n for n in after if since(evidence, n.data["published"],
+                                                                         PROCEDURE_NOTICE_DAYS)])
+
+
 @rule("bankruptcy_case", "bankruptcy", "critical", 100,
-      "A bankruptcy case is running against the company as debtor.", deal_killer=True)
+      "The company is itself in a bankruptcy procedure (observation, financial recovery, external management, "
+      "receivership): a running case in the bankruptcy register, a register's status, or the procedure's own "
+      "recent notices about it as debtor.", deal_killer=True)
 def bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
+    """One finding from every source that says so, each with its evidence."""
+    found: list[tuple[str, Observation]] = []
     for case in evidence.of("bankruptcy_case"):
         if case.data["active"]:
             stage = case.data["stage"] + ("" if case.data.get("stage_recognised", True) else " (unrecognised stage)")
-            yield Hit(f"case {case.data.get('case_number')}: {stage} since {case.data.get('stage_since')}", (case,))
+            found.append((f"case {case.data.get('case_number')}: {stage} since {case.data.get('stage_since')}", case))
+        elif case.data.get("debtor_procedure"):  # the register's status of the debtor is newer than its last case
+            found.append((f"{case.source}: status «{case.data['debtor_status']}»", case))
+    for status in evidence.of("status_record"):
+        if status.data.get("procedure"):
+            found.append((f"{status.source}: status «{status.data['status']}»", status))
+    procedure = procedure_notices(evidence)
+    details = [detail for detail, _ in found] + ([procedure.describe(procedure.since_end)] if procedure.running else [])
+    if details:
+        yield Hit("; ".join(details), tuple(o for _, o in found) + tuple(procedure.since_end))
 
 
 @rule("past_bankruptcy_case", "bankruptcy", "high", 25,
-      "A bankruptcy case against the company was terminated or closed.")
+      "A bankruptcy case against the company was terminated or closed, or its procedure's notices stopped.")
 def past_bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
-    for case in evidence.of("bankruptcy_case"):
-        if not case.data["active"]:
-            yield Hit(f"case {case.data.get('case_number')}: {case.data['stage']} on {case.data.get('stage_since')}",
-                      (case,))
+    """One finding of every source that shows a past procedure, the same case as often one."""
+    found = [(f"case {case.data.get('case_number')}: {case.data['stage']} on {case.data.get('stage_since')}", (case,))
+             for case in evidence.of("bankruptcy_case") if not case.data["active"]]
+    procedure = procedure_notices(evidence)
+    if procedure.notices and not procedure.running:
+        ended = procedure.ended
+        found.append((f"fedresurs.ru: «{ended.data['type']}» of {ended.data['published']}" if ended else
+                      f"{procedure.describe(procedure.notices)}; none in the last {PROCEDURE_NOTICE_DAYS} days",
+                      tuple(procedure.notices)))
+    if found:
+        yield Hit("; ".join(detail for detail, _ in found), tuple(o for _, observations in found for o in observations))
 
 
 @rule("insolvency_case", "bankruptcy", "critical", 100,

@@ -27,6 +27,11 @@ SOURCES = (
 )
 
 
+# The Russian sources whose records name the company (clientvet.evidence.companies.company_names): the
+# sources that search by its name run after them.
+RU_NAMING = ("egrul", "fedresurs", "bankrot_fedresurs")
+
+
 @cache
 def all_sources() -> tuple[type, ...]:
     return tuple(load_object(path) for path in SOURCES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 from urllib.parse import urlencode
 
@@ -13,8 +14,7 @@ from clientvet.crawler.items import Reads, Subject
 BASE = "https://bankrot.fedresurs.ru"
 HEADERS = {"Referer": f"{BASE}/", "Accept": "application/json, text/plain, */*"}
 
-# Stage of the last case → (stage in English, is the case still running). Matched on the
-# code first, then on the Russian description; an unknown stage is kept and counted as running.
+# Stage of the last case → (stage in English, is the case still running), by its code first.
 STAGES_BY_CODE = {
     "Watching": ("observation", True),
     "FinancialRecovery": ("financial recovery", True),
@@ -23,27 +23,45 @@ STAGES_BY_CODE = {
     "ProceedingsStopped": ("terminated", False),
     "ProceedingsFinished": ("completed", False),
 }
-STAGES_BY_DESCRIPTION = {
-    "наблюдение": ("observation", True),
-    "финансовое оздоровление": ("financial recovery", True),
-    "внешнее управление": ("external management", True),
-    "конкурсное производство": ("receivership", True),
-    "реструктуризация долгов": ("debt restructuring", True),
-    "реализация имущества": ("sale of assets", True),
-    "прекращено": ("terminated", False),
-    "завершено": ("completed", False),
-    "мировое соглашение": ("settlement", False),
-}
+# The words of a stage in Russian text, as stems: a case's status says «Конкурсное производство», a
+# register's status «…открыто конкурсное производство», a notice «…открытии конкурсного производства».
+# The end of a case first, so «завершении конкурсного производства» is its end.
+CASE_ENDS = ((r"заверш", "completed"), (r"прекращ", "terminated"), (r"миров\w* соглашени", "settlement"))
+PROCEDURES = (
+    (r"наблюдени", "observation"),
+    (r"финансов\w* оздоровлени", "financial recovery"),
+    (r"внешн\w* управлени", "external management"),
+    (r"конкурсн\w* производств", "receivership"),
+    (r"реструктуризаци\w* долгов", "debt restructuring"),
+    (r"реализаци\w* имуществ", "sale of assets"),
+)
+# A register's status of a company that no longer exists (the ceased rule reads it), whatever it names.
+CEASED = r"ликвидирован|исключен|прекращение деятельности|прекратило деятельность"
+
+
+def stage_in(text: str | None) -> tuple[str, bool] | None:
+    """(stage, running) that a Russian text names: a case's end, else a procedure; None when it names neither."""
+    lowered = (text or "").lower()
+    for pattern, stage in CASE_ENDS:
+        if re.search(pattern, lowered):
+            return stage, False
+    return next(((stage, True) for pattern, stage in PROCEDURES if re.search(pattern, lowered)), None)
+
+
+def running_procedure(status: str | None) -> str | None:
+    """The bankruptcy procedure a register's status says the company is in, e.g. «…открыто конкурсное производство»."""
+    if re.search(CEASED, (status or "").lower()):
+        return None
+    found = stage_in(status)
+    return found[0] if found and found[1] else None
 
 
 def classify_stage(code: str | None, description: str | None) -> tuple[str, bool, bool]:
-    """(stage, active, recognised)."""
+    """(stage, active, recognised); an unknown stage is kept and counted as running."""
     if code in STAGES_BY_CODE:
         return (*STAGES_BY_CODE[code], True)
-    lowered = (description or "").lower()
-    for phrase, (stage, active) in STAGES_BY_DESCRIPTION.items():
-        if phrase in lowered:
-            return stage, active, True
+    if found := stage_in(description):
+        return (*found, True)
     return description or code or "unknown", True, False
 
 
@@ -51,8 +69,9 @@ class BankrotFedresursSpider(SourceSpider):
     name = "bankrot_fedresurs"
     jurisdiction = "RU"
     evidence = ("bankruptcy_case",)
+    covers = ("bankruptcy",)
     # A debtor and the last of its cases; the arbitration manager's name is anonymised in the recordings.
-    reads = {"bankruptcy_case": Reads("guid inn name status", ignored="address region statusUpdateDate"),
+    reads = {"bankruptcy_case": Reads("guid inn name status", ignored="statusUpdateDate"),
              "bankruptcy_case.lastLegalCase": Reads("number status.code status.description",
                                                     ignored="arbitrManagerFio")}
     counts = {"bankruptcy_case": (1, 1)}  # one debtor record per INN
@@ -85,7 +104,10 @@ class BankrotFedresursSpider(SourceSpider):
                 stage_recognised=recognised, stage_description=status.get("description"),
                 stage_since=(status.get("date") or "")[:10] or None,
                 debtor_name=debtor.get("name"), debtor_status=debtor.get("status"),
+                debtor_procedure=running_procedure(debtor.get("status")),
                 debtor_active=debtor.get("isActive"), debtor_category=debtor.get("category"),
+                inn=debtor.get("inn"), ogrn=debtor.get("ogrn") or debtor.get("ogrnip"),
+                address=debtor.get("address"), region=debtor.get("region"),
                 debtor_guid=debtor.get("guid"),
                 url=f"{BASE}/bankrupts/{debtor['guid']}" if debtor.get("guid") else None,
             )

@@ -153,6 +153,7 @@ class CompaniesHouseSpider(SourceSpider):
     jurisdiction = "GB"
     evidence = ("registry_record", "officer", "officer_appointments", "psc", "psc_register", "charge",
                 "insolvency_case", "filing")
+    covers = ("registry", "bankruptcy", "finances")
     # Per record: the fields every one carries, and what is left unread on purpose (personal details of
     # officers, links, paging, due dates the rules do not judge).
     reads = {

@@ -16,7 +16,7 @@ import scrapy
 
 from clientvet.crawler.base import ApiKey, SourceFailure, SourceSpider
 from clientvet.crawler.items import Reads, Subject
-from clientvet.evidence.store import Observation
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 
 SITE = "https://www.courtlistener.com"
@@ -98,18 +98,11 @@ def parse_result(result: dict[str, Any], names: list[str]) -> dict[str, Any] | N
     }
 
 
-def company_names(observations: Iterable[Observation]) -> list[str]:
-    """The current name first, then former names, from the registry record EDGAR stored."""
-    records = [o for o in observations if o.kind == "registry_record"]
-    names = [r.data["name"] for r in records if r.data.get("name")]
-    names += [n for r in records for n in r.data.get("previous_names") or []]
-    return list(dict.fromkeys(names))
-
-
 class CourtListenerSpider(SourceSpider):
     name = "courtlistener"
     jurisdiction = "US"
     evidence = ("federal_case", "federal_case_search")
+    covers = ("courts", "bankruptcy")
     # A search hit (parse_result requires its docket_id and caseName); attorneys, firms, documents not read.
     reads = {"federal_case": Reads(ignored="assignedTo assigned_to_id attorney attorney_id caseNameFull court_exact "
                                            "dateArgued firm firm_id jurisdictionType juryDemand meta more_docs "
@@ -122,7 +115,8 @@ class CourtListenerSpider(SourceSpider):
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        names = company_names(self.store.observations(subject.check_id))
+        named = company_names(self.store.observations(subject.check_id))
+        names = [*named.names, *named.former_names] if named else []
         if not names:
             self.ledger.skip(subject, "no company name to search by (no EDGAR registry record)")
             return

@@ -35,6 +35,7 @@ LAYOUT = HtmlLayout(
     average=(".employer-header__rating::text",
              "[itemprop=aggregateRating] [itemprop=ratingValue]::attr(content)"),
     captcha=("form[action*=captcha]", "div.smart-captcha", "img[src*=captcha]", "#captcha"),
+    results=(".search-results", "xpath://*[contains(text(), 'ничего не найдено')]"),
 )
 EMPLOYER_LINKS = ("a.employer-card__name", "a[href^='/employers/']")
 PAGE_LINK = re.compile(r"[?&]page=(\d+)")
@@ -43,7 +44,8 @@ EMPLOYER_PAGE = re.compile(rf"{BASE}/employers/\d+")
 
 def employers(response: scrapy.http.Response) -> list[tuple[str, str]]:
     """(name, url) of the employer cards of a search answer."""
-    return search_hits(response, LAYOUT, "dreamjob.ru", EMPLOYER_LINKS, EMPLOYER_PAGE, keep_query=False)
+    return search_hits(response, LAYOUT, "dreamjob.ru", EMPLOYER_LINKS, EMPLOYER_PAGE, keep_query=False,
+                       announced=".employer-card")
 
 
 def page_count(response: scrapy.http.Response) -> int:

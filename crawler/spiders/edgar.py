@@ -3,7 +3,12 @@
 Submissions (data.sec.gov/submissions/CIK##########.json) give the card and the
 recent filings as parallel arrays; an 8-K with item 1.03 reports a bankruptcy or
 receivership. Company facts (data.sec.gov/api/xbrl/companyfacts/…) give the
-figures filed in 10-K reports. SEC wants a User-Agent naming a contact e-mail and
+figures filed in 10-K reports: every figure once per filing that shows it (a 10-K repeats the two
+years before as comparatives), each with the filing's own fiscal year `fy` and period `fp`, and the
+one figure SEC picked per calendar period marked with a `frame`. A year's figure is the one the
+latest annual report gives, under the most preferred concept that report uses; the year is the
+filer's own fiscal year (`fy` of the 10-K whose year it is: Snowflake's year to 31 January 2025
+is its fiscal 2025). SEC wants a User-Agent naming a contact e-mail and
 at most 10 requests a second; over that it serves a 403 "Request Rate Threshold
 Exceeded" page for a while, which is a rate limit, not a block.
 """
@@ -37,7 +42,8 @@ ANNUAL_REPORTS = frozenset({"10-K", "10-K/A", "10-KT", "10-KT/A"})
 YEARS_KEPT = 5
 
 # us-gaap concepts per measure, preferred first: filers moved from Revenues to the ASC 606
-# concept in 2018, so one company's years may come from different concepts.
+# concept in 2018, so one company's years may come from different concepts, and a later report
+# restating a year under the new concept beats the older figure (ONE_FIGURE_UNDER_SEVERAL_CONCEPTS).
 DURATION_CONCEPTS = {
     "revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
                 "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet"),
@@ -47,6 +53,10 @@ INSTANT_CONCEPTS = {
     "stockholders_equity": ("StockholdersEquity",
                             "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest"),
 }
+# The revenue concepts are one figure under the tags of different years; the net income and equity
+# concepts are different figures (the parent's share, or the total with minority interests), so for
+# them the first concept that has a year decides, however recent the other's report.
+ONE_FIGURE_UNDER_SEVERAL_CONCEPTS = frozenset({"revenue"})
 # A boolean element (2017 taxonomy); company facts may carry only numeric facts, so it is read when present.
 GOING_CONCERN_CONCEPT = "SubstantialDoubtAboutGoingConcernWithinOneYear"
 # One figure of a concept (units.<unit>[]): every one carries these, a duration's also its start.
@@ -157,6 +167,38 @@ def _line(concept: str, value: dict[str, Any]) -> str:
     return f"us-gaap:{concept} in {value['form']} {value.get('accn')} filed {value.get('filed')}"
 
 
+def _by_end(concepts: tuple[str, ...], gaap: dict, duration: bool,
+            latest_first: bool) -> dict[str, tuple[str, dict[str, Any]]]:
+    """(concept, figure) per period end: the latest filing's under its most preferred concept
+    (`latest_first`), or the most preferred concept's latest filing."""
+    best: dict[str, tuple[tuple, str, dict[str, Any]]] = {}
+    for preference, name in enumerate(concepts):
+        if name not in gaap:
+            continue
+        for end, value in _annual_values(name, gaap[name], duration).items():
+            filed = value.get("filed") or ""
+            rank = (filed, -preference) if latest_first else (-preference, filed)
+            if end not in best or rank > best[end][0]:
+                best[end] = (rank, name, value)
+    return {end: (name, value) for end, (_, name, value) in best.items()}
+
+
+def _fiscal_year_offset(annual_figures: list[dict[str, Any]]) -> int:
+    """How the filer names a year from the calendar year it ends in: 0 for most (Snowflake's year to
+    31 January 2025 is fiscal 2025), -1 for one that calls it 2024. Read from the fiscal year `fy` of each
+    annual report against its latest period end; 0 when the reports do not agree on one offset."""
+    report_end: dict[str, str] = {}
+    report_year: dict[str, int] = {}
+    for value in annual_figures:
+        accession = value.get("accn")
+        report_end[accession] = max(value["end"], report_end.get(accession, ""))
+        if isinstance(value.get("fy"), int) and value.get("fp") == "FY":
+            report_year[accession] = value["fy"]
+    offsets = {report_year[accession] - int(end[:4]) for accession, end in report_end.items()
+               if accession in report_year}
+    return offsets.pop() if len(offsets) == 1 and offsets <= {-1, 0} else 0
+
+
 def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
     """Revenue, net income and stockholders' equity per fiscal year-end, newest first, in USD."""
     if "facts" not in company_facts:
@@ -172,18 +214,20 @@ def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
     years: dict[str, dict[str, Any]] = {}
     for concepts, duration in ((DURATION_CONCEPTS, True), (INSTANT_CONCEPTS, False)):
         for measure, names in concepts.items():
-            for name in filter(gaap.__contains__, names):
-                for end, value in _annual_values(name, gaap[name], duration).items():
-                    year = years.setdefault(end, {"lines": {}})
-                    if measure not in year:
-                        year[measure] = value["val"]
-                        year["lines"][measure] = _line(name, value)
+            latest_first = measure in ONE_FIGURE_UNDER_SEVERAL_CONCEPTS
+            for end, (name, value) in _by_end(names, gaap, duration, latest_first).items():
+                year = years.setdefault(end, {"lines": {}})
+                year[measure] = value["val"]
+                year["lines"][measure] = _line(name, value)
+    offset = _fiscal_year_offset([value for names in DURATION_CONCEPTS.values() for name in names if name in gaap
+                                  for value in figures(name, gaap[name], duration=True)
+                                  if value.get("form") in ANNUAL_REPORTS])
     if GOING_CONCERN_CONCEPT in gaap:
         for value in figures(GOING_CONCERN_CONCEPT, gaap[GOING_CONCERN_CONCEPT], unit=None):
             if value.get("end") in years and value.get("form") in ANNUAL_REPORTS:
                 years[value["end"]]["going_concern_doubt"] = bool(value.get("val"))
                 years[value["end"]]["lines"]["going_concern_doubt"] = _line(GOING_CONCERN_CONCEPT, value)
-    return [{"year": int(end[:4]), "period_end": end, "currency": "USD",
+    return [{"year": int(end[:4]) + offset, "period_end": end, "currency": "USD",
              "revenue": years[end].get("revenue"), "net_income": years[end].get("net_income"),
              "stockholders_equity": years[end].get("stockholders_equity"),
              "going_concern_doubt": years[end].get("going_concern_doubt"), "lines": years[end]["lines"]}
@@ -194,6 +238,7 @@ class EdgarSpider(SourceSpider):
     name = "edgar"
     jurisdiction = "US"
     evidence = ("registry_record", "bankruptcy_report", "annual_financials")
+    covers = ("registry", "bankruptcy", "finances")
     # The submissions (the registry card and the recent filings); company facts' figures are checked by FIGURE.
     reads = {"registry_record": Reads(
         "cik name filings.recent",
@@ -202,6 +247,7 @@ class EdgarSpider(SourceSpider):
                 "insiderTransactionForOwnerExists investorWebsite phone stateOfIncorporationDescription website")}
     counts = {"registry_record": (1, 1), "annual_financials": (0, YEARS_KEPT)}
     essential = True
+    answer_cap_mb = 64  # the company facts of the largest filers run to tens of MB
     # SEC fair access: at most 10 requests a second. One at a time, 0.25 s ± 50% apart stays under 8.
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
 

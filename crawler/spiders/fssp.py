@@ -9,16 +9,22 @@ configured `captcha.solver`, or the person with `clientvet check --interactive`)
 nobody to answer the source fails with `captcha: …`, never "nothing found".
 
 The search is by company name, so the source runs after egrul and searches the
-distinctive part of the name it stored (what is inside the quotes), in all regions
-(a company's debts follow its property and branches). The table shows no INN: a row is
-kept when its debtor's name is the company's name (clientvet.evidence.matching), and the debtor's
-address is kept with it so a reader can tell a namesake elsewhere. Sole traders are
-searched by person and birth date, which the registry does not give, so they are skipped.
+distinctive part of the name it stored (without it, the name fedresurs.ru or
+bankrot.fedresurs.ru gave; what is inside the quotes), in all regions
+(a company's debts follow its property and branches). The table shows no INN; some rows
+glue the debtor's OGRN to its name («ООО ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ 1027804862755, »).
+A row is kept when that OGRN is the company's, or, without one, when its debtor's name is the
+company's name (clientvet.evidence.matching); the debtor's address is kept with it so a reader
+can tell a namesake elsewhere. Sole traders are searched by person and birth date, which the
+registry does not give, so they are skipped.
 
 Each result row has 8 cells: debtor (name, address); proceedings number and date (and the
 consolidated proceedings); enforcement document (kind, date, number, issuer); end date and
-reason (an article of 229-ФЗ: «ст. 46 ч. 1 п. 3»); payment service; subject and the debt
-outstanding («…: 12345.67 руб.», «Исполнительский сбор: …»); bailiff department; bailiff.
+reason (an article of 229-ФЗ: «ст. 46 ч. 1 п. 3»); payment service (links, or a script
+widget: not read); subject and the debt outstanding («…: 12345.67 руб.», «Исполнительский
+сбор: …»; an ended proceeding often shows no sum: unknown, not zero); bailiff department;
+bailiff. The real answers (2018, ../shared/recordings/fssp) are CRLF-laden HTML inside
+``/**/ typeof cb === 'function' && cb({...});`` and say «Найдено записей: N» above the table.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 from urllib.parse import urlencode
 
 import scrapy
@@ -40,9 +46,11 @@ from scrapy.http import Response
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.captcha import INTERACTIVE_SETTING, answer_captcha
 from clientvet.crawler.items import Subject
+from clientvet.crawler.spiders import RU_NAMING
+from clientvet.evidence.companies import company_names
+from clientvet.evidence.identifiers import InvalidIdentifier, parse_ogrn
 from clientvet.evidence.matching import match_names
 from clientvet.evidence.parsing import iso_date, money
-from clientvet.evidence.store import Observation
 
 SEARCH_URL = "https://is.fssp.gov.ru/ajax_search"
 HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}
@@ -51,7 +59,7 @@ HEADERS = {"Referer": "https://fssp.gov.ru/", "Accept": "*/*"}
 CALLBACK = "jQuery34006284756281245536_1726700000000"
 ALL_REGIONS = "-1"
 MAX_PAGES = 5  # each page costs a captcha
-NO_NAME = "no company name from the registry"
+NO_NAME = "no company name from the registry or another register"
 SOLE_TRADER = "sole traders are searched by person and birth date, which the registry does not give"
 
 # ``cb({...})``, or guarded as the 2018 recordings show it: ``/**/ typeof cb === 'function' && cb({...});``
@@ -63,6 +71,8 @@ DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")
 LAW_REFERENCE = re.compile(r"ст\.\s*(?P<article>\d+)(?:\s*ч\.\s*(?P<part>\d+))?(?:\s*п\.\s*(?P<point>\d+))?")
 AMOUNT = re.compile(r"^(?P<label>.*?):\s*(?P<amount>\d[\d\s]*(?:[.,]\d+)?)\s*руб\.?$")
 PAGE_LINK = re.compile(r"[?&]page=(\d+)")
+GLUED_OGRN = re.compile(r"\s(\d{13})$")  # the debtor line may end with the OGRN (then commas)
+FOUND_TOTAL = re.compile(r"найдено записей:\s*(\d+)")  # in the page's lower-cased text
 NOTHING_FOUND = "ничего не найдено"
 RATE_LIMITED = "превысили лимит"
 TOTAL_LINE = "Общая сумма задолженности"  # the subject sits on the line above its amount
@@ -98,15 +108,29 @@ def search_query(name: str) -> str:
     return " ".join((quoted.group(1) if quoted else name).split())
 
 
-def registry_names(observations: Iterable[Observation]) -> list[str]:
-    """The company's full and short names from the registry record egrul stored."""
-    records = [o for o in observations if o.kind == "registry_record" and o.source == "egrul"]
-    return list(dict.fromkeys(r.data[f] for r in records for f in ("short_name", "name") if r.data.get(f)))
+def registry_ogrn(observations: Iterable[Observation]) -> str | None:
+    """The company's OGRN from the registry record egrul stored: it decides a row that shows one."""
+    return next((o.data["ogrn"] for o in observations
+                 if o.kind == "registry_record" and o.source == "egrul" and o.data.get("ogrn")), None)
 
 
 def lines(cell: Selector) -> list[str]:
     """A cell's text, one entry per line between <br>s, with whitespace collapsed."""
     return [text for text in (" ".join(t.split()) for t in cell.xpath(".//text()").getall()) if text]
+
+
+def debtor(cell: list[str]) -> dict[str, Any]:
+    """«ООО ГАЗПРОМ ТРАНСГАЗ САНКТ-ПЕТЕРБУРГ 1027804862755, » / «,214031,67 , ,СМОЛЕНСК Г, ,…,8,,» →
+    the name, the OGRN glued to it (a valid one), and the address without the empty fields."""
+    name, ogrn = cell[0].rstrip(" ,"), None
+    if glued := GLUED_OGRN.search(name):
+        try:
+            ogrn = parse_ogrn(glued.group(1)).value
+            name = name[: glued.start()].rstrip(" ,")
+        except InvalidIdentifier:
+            pass  # digits of the name, not a register number
+    address = ", ".join(part.strip() for part in " ".join(cell[1:]).split(",") if part.strip())
+    return {"debtor": name or cell[0], **({"debtor_ogrn": ogrn} if ogrn else {}), "debtor_address": address or None}
 
 
 def end_reason(cell: list[str]) -> dict[str, Any]:
@@ -143,20 +167,21 @@ def subject_and_amounts(cell: list[str]) -> dict[str, Any]:
             found[CHARGES[label]] = money(amount["amount"])
         else:
             unread.append(line)
-    found["total_rub"] = round(sum(v for k, v in found.items() if k.endswith("_rub") and v is not None), 2)
+    amounts = [v for k, v in found.items() if k.endswith("_rub") and v is not None]
+    found["total_rub"] = round(sum(amounts), 2) if amounts else None  # no sum shown: unknown, not zero
     return found | ({"unread": unread} if unread else {})
 
 
 def proceeding(cells: list[Selector], region: str | None) -> dict[str, Any]:
-    debtor, number, document, ended, _service, subject, department, bailiff = (lines(c) for c in cells)
+    debtor_cell, number, document, ended, _service, subject, department, bailiff = (lines(c) for c in cells)
     started = PROCEEDING.match(number[0]) if number else None
-    if not debtor or not started:
+    if not debtor_cell or not started:
         raise SourceFailure("layout changed (a fssp.gov.ru row without a debtor or a proceedings number)")
     ending = end_reason(ended)
     return {
         "number": started["number"], "started_on": iso_date(started["date"]),
         "consolidated": " ".join(number[1:]) or None,
-        "debtor": debtor[0], "debtor_address": " ".join(debtor[1:]) or None, "region": region,
+        **debtor(debtor_cell), "region": region,
         "document": document[0] if document else None,
         "document_issuer": document[-1] if len(document) > 1 else None,
         **ending, "open": ending["ended_on"] is None,
@@ -222,6 +247,10 @@ def parse_answer(response: Response) -> Captcha | ResultPage:
         else:
             raise SourceFailure(f"unparseable answer: layout changed (a row of {len(cells)} cells, expected 8)")
     result.pages = max([1, *(int(n) for n in PAGE_LINK.findall(" ".join(page.css("a::attr(href)").getall())))])
+    total = FOUND_TOTAL.search(text)
+    if total and result.pages == 1 and int(total.group(1)) != len(result.proceedings):
+        raise SourceFailure(f"layout changed (fssp.gov.ru says {total.group(1)} records, the table has "
+                            f"{len(result.proceedings)} rows)")
     return result
 
 
@@ -229,25 +258,30 @@ class FsspSpider(SourceSpider):
     name = "fssp"
     jurisdiction = "RU"
     evidence = ("enforcement_proceeding",)
-    after = ("egrul",)
+    covers = ("debts",)
+    after = RU_NAMING
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if subject.is_sole_trader:
             self.ledger.skip(subject, SOLE_TRADER)
             return
-        names = registry_names(self.store.observations(subject.check_id))
-        if not names:
+        observations = self.store.observations(subject.check_id)
+        named = company_names(observations)
+        if named is None:
             self.ledger.skip(subject, NO_NAME)
             return
-        yield self.search(subject, search_query(names[0]), names, page=1)
+        names = list(named.names)
+        yield self.search(subject, search_query(names[0]), names, page=1, ogrn=registry_ogrn(observations))
 
-    def search(self, subject: Subject, query: str, names: list[str], page: int, code: str | None = None):
+    def search(self, subject: Subject, query: str, names: list[str], page: int, code: str | None = None,
+               ogrn: str | None = None):
         params = [("system", "ip"), ("is[extended]", "1"), ("is[variant]", "2"),
                   ("is[region_id][0]", ALL_REGIONS), ("is[drtr_name]", query), ("is[address]", ""),
                   ("callback", CALLBACK), *([("code", code)] if code else []), ("page", str(page)),
                   ("_", str(int(time.time() * 1000)))]
         return self.request(subject, f"{SEARCH_URL}?{urlencode(params)}", self.parse, headers=HEADERS,
-                            dont_filter=True, meta={"query": query, "names": names, "page": page, "code": code})
+                            dont_filter=True,
+                            meta={"query": query, "names": names, "ogrn": ogrn, "page": page, "code": code})
 
     async def parse(self, response: Response):
         answer = parse_answer(response)
@@ -260,10 +294,11 @@ class FsspSpider(SourceSpider):
                 answer_captcha, answer.image, answer.content_type, prefix=self.name,
                 interactive=self.settings.getbool(INTERACTIVE_SETTING),
                 question=f"fssp.gov.ru (enforcement proceedings) asks a captcha for result page {page}.")
-            yield self.search(subject, query, names, page, code)
+            yield self.search(subject, query, names, page, code, ogrn=meta.get("ogrn"))
             return
         for found in answer.proceedings:
-            match = next((m for m in (match_names(n, found["debtor"]) for n in names) if m.same), None)
+            match = next((m for m in (match_names(n, found["debtor"], id_a=meta.get("ogrn"),
+                                                  id_b=found.get("debtor_ogrn")) for n in names) if m.same), None)
             if match:
                 yield self.fact(response, "enforcement_proceeding", found["number"], **found,
                                 searched_for=query, name_match=match.reason)
@@ -271,4 +306,4 @@ class FsspSpider(SourceSpider):
             if page >= MAX_PAGES:
                 raise SourceFailure(f"incomplete: read {MAX_PAGES} of {answer.pages} result pages "
                                     f"(each asks a captcha)")
-            yield self.search(subject, query, names, page + 1)
+            yield self.search(subject, query, names, page + 1, ogrn=meta.get("ogrn"))

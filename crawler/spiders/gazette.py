@@ -19,6 +19,7 @@ import scrapy
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.text import html_to_text
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 
 BASE = "https://www.thegazette.co.uk"
@@ -120,16 +121,16 @@ class GazetteSpider(SourceSpider):
     name = "gazette"
     jurisdiction = "GB"
     evidence = ("notice",)
+    covers = ("bankruptcy",)
     reads = {"notice": NOTICE}
     after = ("companies_house",)
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        records = [o for o in self.store.observations(subject.check_id)
-                   if o.kind == "registry_record" and o.source == "companies_house" and o.data.get("name")]
-        if not records:
+        named = company_names(self.store.observations(subject.check_id))
+        if named is None:
             self.ledger.skip(subject, NO_NAME)
             return
-        yield self.search(subject, records[0].data["name"])
+        yield self.search(subject, named.names[0])
 
     def search(self, subject: Subject, name: str, page: int = 1) -> scrapy.Request:
         return self.request(subject, search_url(name, page), self.parse, headers={"Accept": "application/json"},

@@ -35,12 +35,14 @@ from playwright.async_api import Error as PlaywrightError, Page
 from scrapy.http import HtmlResponse, Response
 
 from clientvet import config
-from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
+from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
+from clientvet.crawler.middlewares import refuse_oversized
+from clientvet.crawler.spiders import RU_NAMING
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 from clientvet.evidence.parsing import iso_date, money
-from clientvet.evidence.store import Observation
 
 BASE = "https://kad.arbitr.ru"
 LANDING = f"{BASE}/"
@@ -160,7 +162,7 @@ def parse_answer(response: Response) -> tuple[list[dict[str, Any]], tuple[int, i
 def parse_card(response: Response, case_number: str) -> dict[str, Any]:
     """Claim amount, dispute and state of one case card; a page that is not this case's card is a failure."""
     check_status(response)
-    selector = Selector(text=response.text)
+    selector = html_page(response)
     shown = _clean(selector.css("input#caseName::attr(value)").get()
                    or selector.css(".js-case-header-case_num::text").get())
     if not shown:
@@ -211,14 +213,6 @@ def subject_role(case: dict[str, Any], inn: str | None, names: Iterable[str]) ->
     return (OTHER_ROLE, "not among the plaintiffs or respondents the list shows") if inn else None
 
 
-def subject_names(observations: Iterable[Observation]) -> tuple[str | None, list[str]]:
-    """(INN, names) of the company from the registry record egrul stored."""
-    records = [o for o in observations if o.kind == "registry_record"]
-    inn = next((r.data["inn"] for r in records if r.data.get("inn")), None)
-    names = [r.data[field] for r in records for field in ("name", "short_name") if r.data.get(field)]
-    return inn, list(dict.fromkeys(names))
-
-
 # --- the spider -----------------------------------------------------------------------------
 
 
@@ -226,8 +220,9 @@ class KadArbitrSpider(BrowserSource):
     name = "kad_arbitr"
     jurisdiction = "RU"
     evidence = ("court_case", "court_card", "court_search")
+    covers = ("courts",)
     counts = {"court_search": (1, 1)}  # how much of the one search (by INN, or by name) was read
-    after = ("egrul",)  # the company's name, for parties shown without an INN
+    after = RU_NAMING  # the company's name, for parties shown without an INN
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -237,8 +232,9 @@ class KadArbitrSpider(BrowserSource):
         if problem := browser_problem():
             self.ledger.skip(subject, problem)
             return
-        registry_inn, names = subject_names(self.store.observations(subject.check_id))
-        inn = subject.value if subject.scheme == "inn" else registry_inn
+        named = company_names(self.store.observations(subject.check_id))
+        names = list(named.names) if named else []
+        inn = subject.value if subject.scheme == "inn" else (named.inn if named else None)
         if not inn and not names:
             self.ledger.skip(subject, "no INN or name to search by (the registry gave neither)")
             return
@@ -312,6 +308,7 @@ class KadArbitrSpider(BrowserSource):
             raise SourceFailure(unrecorded[-1] if unrecorded else
                                 f"network error: {_clean(exc.message.splitlines()[0])}") from None
         content = result["text"].encode("utf-8")  # as the page's fetch() decoded it
+        refuse_oversized(self.settings, url, len(content))
         content_type = result["type"] or "text/html; charset=utf-8"
         response_id = self.store.archive_response(
             check_id=subject.check_id, source=self.name, method=method, url=url, request_body=body,

@@ -37,6 +37,7 @@ LAYOUT = HtmlLayout(
              "[itemprop=aggregateRating] [itemprop=ratingValue]::attr(content)"),
     captcha=("form[action*=capcha]", "form[action*=captcha]", "img[src*=capcha]", "input[name=captcha_url]",
              "input[name*=captcha]"),
+    results=("div.product-list", ".search-empty", "xpath://*[contains(text(), 'ничего не найдено')]"),
 )
 PRODUCT_LINKS = ("div.product-list a.product-name", "a.product-name", "h3 a[href*='/reviews/']")
 COMPANY_PAGE = re.compile(rf"{BASE}/reviews/[\w.-]+/")

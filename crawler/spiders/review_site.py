@@ -1,7 +1,8 @@
 """What the review-site sources share: the company to look for, matching, dates, facts, the browser.
 
 Each site finds the company's page by the name the registry source stored (egrul, or
-Companies House or EDGAR for Trustpilot; so the sources run after it), accepts a hit only when clientvet.evidence.matching says it is the same company, reads the
+Companies House or EDGAR for Trustpilot; without it, the name fedresurs.ru or
+bankrot.fedresurs.ru gave; so the sources run after them), accepts a hit only when clientvet.evidence.matching says it is the same company, reads the
 reviews page after page up to a cap, and yields one `review` fact per review (with the
 complaint topics of clientvet.checks.complaints) and one `review_page` fact per company page
 (its rating, announced count, pages read). A page with reviews announced or review
@@ -20,16 +21,18 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from clientvet import config
-from clientvet.crawler.base import SourceFailure, SourceSpider
+from clientvet.crawler.base import SourceFailure, SourceSpider, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
+from clientvet.crawler.spiders import RU_NAMING
 from clientvet.crawler.text import html_to_text
+from clientvet.evidence.companies import company_names
 from clientvet.evidence.store import Observation
-from clientvet.evidence.matching import NameMatch, match_names
+from clientvet.evidence.matching import NameMatch, legal_form, match_names
 from clientvet.checks.complaints import classify
 
 MAX_PAGES = 10  # a cap per company page; the summary fact says how many were read of how many
-NO_NAME = "no company name from the registry"
+NO_NAME = "no company name from the registry or another register"
 MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
           "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
 _QUOTED = re.compile(r"[«\"“„](.+)[»\"”]")
@@ -51,28 +54,34 @@ class Company:
         """How a name shown on a site matches the company, or None when it is another company.
 
         Sites add a category and a place ("Интернет-магазин «Ромашка» (Россия, Москва)"):
-        the place is dropped, and the quoted part is tried on its own.
+        the place is dropped, and the quoted part is tried on its own. A shown name with a legal
+        form is compared whole with the registry's names: «АО Ромашка» is not ООО «Ромашка», so
+        neither its quoted part nor the brand (which has no form) may stand in for it.
         """
         shown = re.sub(r"\s*\([^)]*\)\s*$", "", shown).strip()
-        candidates = [shown] + [m.group(1).strip(' "«»') for m in [_QUOTED.search(shown)] if m]
+        if any(char.isalnum() for char in shown) and legal_form(shown):
+            candidates, names = [shown], self.names
+        else:
+            candidates = [shown] + [m.group(1).strip(' "«»') for m in [_QUOTED.search(shown)] if m]
+            names = (*self.names, self.brand)
         for candidate in filter(None, candidates):
-            for name in (*self.names, self.brand):
+            for name in names:
                 verdict = match_names(name, candidate)
                 if verdict.same:
                     return verdict
         return None
 
 
-def company_from_registry(observations: Iterable[Observation], registry: str = "egrul") -> Company | None:
-    records = [o for o in observations if o.kind == "registry_record" and o.source == registry]
-    live = [r for r in records if r.data.get("status") not in ("ceased", "dissolved")] or records
-    names = tuple(dict.fromkeys(r.data[f] for r in live for f in ("short_name", "name") if r.data.get(f)))
-    if not names:
+def company_from_registry(observations: Iterable[Observation]) -> Company | None:
+    """The company to look for, as the registry names it (or, without it, the other registers)."""
+    named = company_names(observations)
+    if named is None:
         return None
+    names = named.names
     quoted = _QUOTED.search(names[0])
     brand = quoted.group(1) if quoted else _TRAILING_LEGAL_FORM.sub("", _LEADING_LEGAL_FORM.sub("", names[0]))
     brand = " ".join(brand.replace('"', " ").split())
-    return Company(names, brand, city_of(live[0].data))
+    return Company(names, brand, city_of({"address": named.address, "region": named.region}))
 
 
 def city_of(record: dict[str, Any]) -> str | None:
@@ -142,6 +151,10 @@ class HtmlLayout:
     average: tuple[str, ...]  # the company's average stars
     captcha: tuple[str, ...]  # any of these found means a captcha page
     title: tuple[str, ...] = ()
+    # What only the site's search answer shows, with results or without (its result list, its «nothing
+    # found»): a search page without them and without a hit is another page, not "no such company"
+    # (with none declared, a search without a hit always fails).
+    results: tuple[str, ...] = ()
 
 
 def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterable[str], page: re.Pattern,
@@ -149,9 +162,10 @@ def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterab
     """(name, url) of the company pages a site's search answer links to.
 
     `links` are selectors tried in turn, `page` what a company page's URL looks like; a captcha
-    page fails, and so does a page whose `announced` result items carry no readable link.
+    page fails, and so does a page whose `announced` result items carry no readable link, and one
+    without a link that does not show the search's results or «nothing found».
     """
-    selector = Selector(text=response.text)
+    selector = html_page(response)
     if any(selector.css(query) for query in layout.captcha):
         raise SourceFailure(f"captcha: {site} shows a captcha at {response.url}")
     nodes = next((found for found in (selector.css(query) for query in links) if found), [])
@@ -164,13 +178,15 @@ def search_hits(response: Response, layout: HtmlLayout, site: str, links: Iterab
             found.setdefault(url, name)
     if not found and announced and selector.css(announced):
         raise SourceFailure(f"layout changed: {site} search results without readable links at {response.url}")
+    if not found and not any(select(selector, query) for query in layout.results):
+        raise SourceFailure(f"layout changed: {site} answered a page that is not its search at {response.url}")
     return [(name, url) for url, name in found.items()]
 
 
 def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tuple[list[dict], float | None,
                                                                                    float | None]:
     """(reviews, announced count, average rating) of one HTML page of reviews."""
-    selector = Selector(text=response.text)
+    selector = html_page(response)
     if any(selector.css(query) for query in layout.captcha):
         raise SourceFailure(f"captcha: {site} shows a captcha at {response.url}")
     nodes = next((found for found in (selector.css(q) for q in layout.reviews) if found), [])
@@ -189,6 +205,8 @@ def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tup
         announced = int(count) if count else "some"
         raise SourceFailure(f"layout changed: {site} announces {announced} reviews at {response.url}, "
                             "none could be read")
+    if not reviews and count is None:  # a company without reviews shows a count of 0
+        raise SourceFailure(f"layout changed: {site} shows neither reviews nor their count at {response.url}")
     return reviews, count, average
 
 
@@ -197,14 +215,14 @@ class ReviewSiteSpider(SourceSpider):
 
     jurisdiction = "RU"
     evidence = ("review", "review_page")
-    after = ("egrul",)  # the registered name to search by
-    registry: ClassVar[str] = "egrul"
+    covers = ("reviews",)
+    after = RU_NAMING  # the registered name to search by
     site: ClassVar[str]
     reviewer: ClassVar[str] = "customer"
     max_pages: ClassVar[int] = MAX_PAGES
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
-        company = company_from_registry(self.store.observations(subject.check_id), self.registry)
+        company = company_from_registry(self.store.observations(subject.check_id))
         if company is None:
             self.ledger.skip(subject, NO_NAME)
             return

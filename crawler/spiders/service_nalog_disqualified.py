@@ -65,6 +65,7 @@ class ServiceNalogDisqualifiedSpider(SourceSpider):
     name = "service_nalog_disqualified"
     jurisdiction = "RU"
     evidence = ("disqualification",)
+    covers = ("registers",)
     # Fields every record fills; the organisation's INN is read when a record has one. Paging and the
     # place of birth are not kept.
     reads = {"disqualification": Reads("ФИО НаимОрг ДатаНачДискв ДатаКонДискв",

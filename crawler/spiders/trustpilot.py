@@ -21,9 +21,8 @@ from typing import Any, Iterator
 from urllib.parse import quote, urlencode
 
 import scrapy
-from parsel import Selector
 
-from clientvet.crawler.base import SourceFailure
+from clientvet.crawler.base import SourceFailure, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.spiders.review_site import Company, ReviewSiteSpider, iso_date
@@ -44,7 +43,7 @@ def refusal(response: scrapy.http.Response) -> str | None:
 
 def next_data(response: scrapy.http.Response) -> dict:
     """props.pageProps of the page; a page without it is a failure."""
-    script = Selector(text=response.text).css("script#__NEXT_DATA__::text").get()
+    script = html_page(response).css("script#__NEXT_DATA__::text").get()
     try:
         props = json.loads(script or "")["props"]["pageProps"]
     except (json.JSONDecodeError, KeyError, TypeError):
@@ -81,7 +80,6 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
     name = "trustpilot"
     jurisdiction = "GB"
     after = ("companies_house",)
-    registry = "companies_house"
     site = "trustpilot.com"
     reads = {"review": Reads(ignored="consumer dates.experiencedDate dates.updatedDate filtered language likes "
                                      "location pending source")}
@@ -120,8 +118,12 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
 
     def parse_search(self, response):
         company: Company = response.meta["company"]
-        hits = [(unit, match) for unit in business_units(next_data(response))
-                if (match := company.match(unit["displayName"]))]
+        props = next_data(response)
+        units = business_units(props)
+        if not units and props.get("totalHits") != 0:  # «no such company» is a search that says 0 hits
+            raise SourceFailure(f"layout changed: Trustpilot announces {props.get('totalHits', 'no count of')} "
+                                f"hits at {response.url}, no business unit read")
+        hits = [(unit, match) for unit in units if (match := company.match(unit["displayName"]))]
         for unit, match in hits[:MAX_BUSINESSES]:
             url = f"{BASE}/review/{quote(unit['identifyingName'], safe='.-')}"
             yield from self.follow(response, url, self.parse_reviews, shown_name=unit["displayName"], match=match,
@@ -159,5 +161,4 @@ class TrustpilotUsSpider(TrustpilotSpider):
     name = "trustpilot_us"
     jurisdiction = "US"
     after = ("edgar",)
-    registry = "edgar"
     browser_context = {"locale": "en-US", "timezone_id": "America/New_York"}

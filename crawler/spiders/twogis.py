@@ -4,7 +4,9 @@ The catalog search (`catalog.api.2gis.com/3.0/items?q=<name> <city>`) finds bran
 branch is the company when its legal name (or, without one, its shown name) matches the
 registered name. Its reviews come from `public-api.reviews.2gis.com/2.0/branches/<id>/reviews`,
 newest first, following `meta.next_link`. Both want the web client's key
-(`TWOGIS_API_KEY` or `[twogis] api_key`); recordings carry no key, so replay asks without it.
+(`TWOGIS_API_KEY` or `[twogis] api_key`) in the query, never in a header; recordings carry no
+key, so replay asks without it. Stored URLs, reasons and log lines show `key=REDACTED`
+(crawler.middlewares.redact_secrets).
 No real recording exists yet: the answers follow the shapes the web client receives.
 """
 

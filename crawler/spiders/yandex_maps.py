@@ -16,12 +16,12 @@ from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlencode
 
 import scrapy
-from parsel import Selector
 from playwright.async_api import Error as PlaywrightError, Page
 from scrapy.http import Response, TextResponse
 
-from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure
+from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, html_page
 from clientvet.crawler.items import Reads, Subject
+from clientvet.crawler.middlewares import refuse_oversized
 from clientvet.crawler.spiders.review_site import BrowserReviewSpider, Company, iso_date, number
 
 BASE = "https://yandex.ru"
@@ -38,25 +38,35 @@ FETCH_JSON = """async (url) => {
 
 
 def page_state(response: Response) -> tuple[list[dict], str | None]:
-    """(organisations, csrf token) from the JSON the search page carries."""
-    if "showcaptcha" in response.url or any(Selector(text=response.text).css(q) for q in CAPTCHA_MARKS):
+    """(organisations, csrf token) from the JSON the search page carries.
+
+    The search results are `items` lists, each result with its `type` (business, toponym, …): a page
+    without such a list, or with a result of no type, is not a search answer this source reads.
+    """
+    page = html_page(response)
+    if "showcaptcha" in response.url or any(page.css(q) for q in CAPTCHA_MARKS):
         raise SourceFailure(f"captcha: Yandex Maps shows SmartCaptcha at {response.url}")
     documents = []
-    for script in Selector(text=response.text).css("script[type='application/json']::text").getall():
+    for script in page.css("script[type='application/json']::text").getall():
         try:
             documents.append(json.loads(script))
         except json.JSONDecodeError:
             continue
     if not documents:
         raise SourceFailure(f"layout changed: no JSON state in the Yandex Maps page {response.url}")
-    organisations, tokens = {}, []
+    organisations, tokens, results = {}, [], None
     for node in _walk(documents):
         if isinstance(node.get("csrfToken"), str):
             tokens.append(node["csrfToken"])
+        if isinstance(node.get("items"), list):
+            results = (results or []) + node["items"]
         business = node.get("businessId") or node.get("id")
         if isinstance(node.get("title"), str) and isinstance(node.get("ratingData"), dict) and business \
                 and node.get("type", "business") == "business":
             organisations.setdefault(str(business), node)
+    if not organisations and (results is None or not all(isinstance(r, dict) and r.get("type") for r in results)):
+        raise SourceFailure(f"layout changed: no search results the source reads in the Yandex Maps page "
+                            f"{response.url}")
     return list(organisations.values()), next(iter(tokens), None)
 
 
@@ -79,10 +89,14 @@ def parse_reviews_answer(answer: TextResponse) -> tuple[list[dict], dict]:
     """(reviews, params) of one fetchReviews answer; a captcha or a changed shape is a failure."""
     if answer.status in BLOCK_STATUSES:
         raise SourceFailure(f"{BLOCK_STATUSES[answer.status]}: HTTP {answer.status} from {REVIEWS_URL}")
+    if answer.status != 200:
+        raise SourceFailure(f"HTTP error: HTTP {answer.status} from {REVIEWS_URL}")
     try:
         document = json.loads(answer.text)
     except json.JSONDecodeError:
-        raise SourceFailure(f"blocked: not JSON from {REVIEWS_URL} (HTTP {answer.status})") from None
+        what = "an HTML page" if answer.text.lstrip().startswith("<") else "not JSON"
+        raise SourceFailure(f"{'blocked' if what == 'an HTML page' else 'unparseable answer'}: {what} from "
+                            f"{REVIEWS_URL}") from None
     if isinstance(document, dict) and document.get("type") == "captcha":
         raise SourceFailure(f"captcha: Yandex Maps asks for SmartCaptcha at {REVIEWS_URL}")
     data = document.get("data") if isinstance(document, dict) else None
@@ -117,6 +131,9 @@ class YandexMapsSpider(BrowserReviewSpider):
 
     async def read_organisation(self, page: Page, search: Response, org: dict, match, token: str):
         business, ratings = str(org.get("businessId") or org["id"]), org["ratingData"]
+        if not ratings.keys() & {"ratingValue", "ratingCount", "reviewCount"}:
+            raise SourceFailure(f"layout changed: Yandex Maps rates {business} without ratingValue, ratingCount "
+                                "or reviewCount")
         announced = number(ratings.get("reviewCount"))
         page_number, pages, read = 1, 1, 0
         while page_number <= min(pages, self.page_cap()):
@@ -153,6 +170,7 @@ class YandexMapsSpider(BrowserReviewSpider):
             raise SourceFailure(unrecorded[-1] if unrecorded else
                                 f"network error: {' '.join(exc.message.splitlines()[0].split())}") from None
         content, content_type = result["text"].encode("utf-8"), result["type"] or "application/json"
+        refuse_oversized(self.settings, url, len(content))
         response_id = self.store.archive_response(
             check_id=subject.check_id, source=self.name, method="GET", url=url, request_body=None,
             status=result["status"], content_type=content_type, body=content, replayed=self.replay)
