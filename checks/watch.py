@@ -96,7 +96,7 @@ def watch_list(store: Store, resolve: Callable[[str], CompanyRef]) -> list[Watch
     for row in store.watched():
         identity = Identity(row["jurisdiction"], row["scheme"], row["identifier"])
         ref = resolve(_typed(identity))
-        checks = store.complete_checks_of(ref.aliases)
+        checks = store.complete_checks(ref.aliases)
         name = ref.label if ref.label not in (identity.value, f"{identity.scheme.upper()} {identity.value}") else None
         found.append(Watched(identity, row["every_seconds"], row["terms"], row["note"], row["added_at"],
                              name, ref.aliases, checks[-1] if checks else None))

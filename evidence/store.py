@@ -563,6 +563,34 @@ class Store:
         return self._rows(
             f"select * from account_events where company_key in ({_marks(keys)}) order by date, kind", keys)
 
+    # --- watch list: companies re-checked on a schedule (clientvet watch, recheck) ---
+
+    def watch(self, identity: Identity, every_seconds: int | None, terms: dict[str, Any] | None,
+              note: str | None, *, default_every: int) -> bool:
+        """Watch the company, or change how it is watched (None: keep as it is); True when it was not watched."""
+        now = utc_now()
+        encoded = None if terms is None else json.dumps(terms, ensure_ascii=False, sort_keys=True)
+
+        def upsert(conn: sqlite3.Connection) -> bool:
+            new = not conn.execute("select 1 from watch where company_key = ?", [identity.key]).fetchone()
+            conn.execute(
+                "insert into watch (company_key, jurisdiction, scheme, identifier, every_seconds, terms, note,"
+                " added_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (company_key) do update set"
+                " every_seconds = coalesce(?, every_seconds), terms = coalesce(?, terms), note = coalesce(?, note),"
+                " updated_at = excluded.updated_at",
+                [identity.key, identity.jurisdiction, identity.scheme, identity.value, every_seconds or default_every,
+                 encoded or "{}", note or None, now, now, every_seconds, encoded, note])  # note "": none
+            return new
+        return self._write(upsert)
+
+    def unwatch(self, keys: tuple[str, ...]) -> int:
+        return self._write(lambda conn: conn.execute(
+            f"delete from watch where company_key in ({_marks(keys)})", keys).rowcount)
+
+    def watched(self) -> list[dict[str, Any]]:
+        return [{**row, "terms": json.loads(row["terms"]), "note": row["note"] or None}
+                for row in self._rows("select * from watch order by added_at, company_key")]
+
 
 def _nothing(conn: sqlite3.Connection) -> None:
     """The work of a transaction that only writes what is held."""
@@ -575,39 +603,6 @@ def _execute(conn: sqlite3.Connection, statements: list[Statement]) -> None:
 
 def _drop_unused_blobs(conn: sqlite3.Connection) -> None:
     conn.execute("delete from blobs where sha256 not in (select sha256 from responses where sha256 is not null)")
-
-
-    # --- watch list: companies re-checked on a schedule (clientvet watch, recheck) ---
-
-    def watch(self, identity: Identity, every_seconds: int | None, terms: dict[str, Any] | None,
-              note: str | None, *, default_every: int) -> bool:
-        """Watch the company, or change how it is watched (None: keep as it is); True when it was not watched."""
-        now = utc_now()
-        encoded = None if terms is None else json.dumps(terms, ensure_ascii=False, sort_keys=True)
-        with self.db.atomic():
-            new = not self.db.execute("select 1 from watch where company_key = ?", [identity.key]).fetchone()
-            self.db.execute(
-                "insert into watch (company_key, jurisdiction, scheme, identifier, every_seconds, terms, note,"
-                " added_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (company_key) do update set"
-                " every_seconds = coalesce(?, every_seconds), terms = coalesce(?, terms), note = coalesce(?, note),"
-                " updated_at = excluded.updated_at",
-                [identity.key, identity.jurisdiction, identity.scheme, identity.value, every_seconds or default_every,
-                 encoded or "{}", note or None, now, now, every_seconds, encoded, note])  # note "": none
-        return new
-
-    def unwatch(self, keys: tuple[str, ...]) -> int:
-        with self.db.atomic():
-            return self.db.execute(f"delete from watch where company_key in ({_marks(keys)})", keys).rowcount
-
-    def watched(self) -> list[dict[str, Any]]:
-        return [{**row, "terms": json.loads(row["terms"]), "note": row["note"] or None}
-                for row in self.db.query("select * from watch order by added_at, company_key")]
-
-    def complete_checks_of(self, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-        """The finished checks of a company stored under any of its keys, oldest first."""
-        return list(self.db.query(
-            f"select id, company_key, started_at, finished_at, verdict, score from checks"
-            f" where status = 'complete' and company_key in ({_marks(keys)}) order by id", keys))
 
 
 def _marks(values: tuple[str, ...]) -> str:

@@ -8,18 +8,17 @@ goes above it, and never onto standard error when standard output is a file.
 
 from __future__ import annotations
 
-import json
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable, Sequence
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from clientvet.checks.run import BatchProgress, Company, Outcome
 from clientvet.evidence.identifiers import Identity
 from clientvet.reports.document import report
+from clientvet.reports.sanitise import json_text, markup
 from clientvet.reports.terminal import COLOURS
 
 TOP_FACTORS = 3  # the largest factors named on a company's line
@@ -53,10 +52,10 @@ def name_of(outcome: Outcome) -> str:
 
 def summary_line(outcome: Outcome, where: str | None = None) -> str:
     """One line (Rich markup) per company: the light, the score, the largest factors, what was not checked."""
-    prefix = f"{escape(where)}: " if where else ""
+    prefix = f"{markup(where)}: " if where else ""
     identity = outcome.company.identity
     if outcome.result is None:
-        return f"{prefix}[bold red]NO VERDICT[/] {identifier(identity)}: {escape(str(outcome.error))}"
+        return f"{prefix}[bold red]NO VERDICT[/] {identifier(identity)}: {markup(str(outcome.error))}"
     verdict, evidence = outcome.result.verdict, outcome.result.evidence
     parts = [f"check #{outcome.result.check_id}"]
     factors = sorted((f for f in verdict.factors if f.points > 0 or f.rule.deal_killer), key=lambda f: -f.points)
@@ -67,9 +66,9 @@ def summary_line(outcome: Outcome, where: str | None = None) -> str:
     if unchecked:
         parts.append(f"{len(unchecked)} source(s) not checked")
     colour = verdict.colour
-    name = escape(name_of(outcome))
+    name = markup(name_of(outcome))
     return (f"{prefix}[{COLOURS[colour]}]{colour.upper()}[/] {verdict.score:>3}  {name} ({identifier(identity)})"
-            f" · {escape(' · '.join(parts))}")
+            f" · {markup(' · '.join(parts))}")
 
 
 def table(outcomes: Sequence[Outcome], where: Callable[[Outcome], str] | None = None) -> Table:
@@ -87,10 +86,10 @@ def table(outcomes: Sequence[Outcome], where: Callable[[Outcome], str] | None = 
     for outcome in outcomes:
         label = where(outcome) if where else str(outcome.index + 1)
         if outcome.result is None:
-            grid.add_row(label, f"{identifier(outcome.company.identity)}\n[red]{escape(str(outcome.error))}[/]",
+            grid.add_row(label, f"{identifier(outcome.company.identity)}\n[red]{markup(str(outcome.error))}[/]",
                          "[bold red]none[/]", "", "")
             continue
-        company = f"{escape(name_of(outcome))}\n[dim]{identifier(outcome.company.identity)}[/]"
+        company = f"{markup(name_of(outcome))}\n[dim]{identifier(outcome.company.identity)}[/]"
         verdict = outcome.result.verdict
         grid.add_row(label, company, f"[{COLOURS[verdict.colour]}]{verdict.colour}[/] {verdict.score}",
                      f"#{outcome.result.check_id}", str(len(outcome.result.evidence.unchecked())))
@@ -117,7 +116,7 @@ class BatchTerminal(BatchProgress):
 
     def source_done(self, company: Company, source: str, status: str, reason: str | None) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, last=escape(f"{identifier(company.identity)} {source}: {status}"))
+            self.bar.update(self.task, advance=1, last=markup(f"{identifier(company.identity)} {source}: {status}"))
 
     def done(self, outcome: Outcome) -> None:
         self.on_done(outcome)
@@ -128,7 +127,7 @@ class BatchTerminal(BatchProgress):
 
     def print_json(self, value: Any) -> None:
         """One JSON object on one line of standard output."""
-        self.console().out(json.dumps(value, ensure_ascii=False), highlight=False)
+        self.console().out(json_text(value), highlight=False)
 
     def console(self) -> Console:
         """Standard output's console, or the bar's while the bar is drawn on the same terminal."""
