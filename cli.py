@@ -844,8 +844,9 @@ def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Pat
         return str(rows[outcome.index].line)
 
     def show(outcome: Outcome) -> None:
+        document = _kept(outcome.result, db_path) if outcome.result else None
         if as_json:
-            terminal.print_json(batch.document(outcome, rows[outcome.index].line))
+            terminal.print_json(document or batch.document(outcome, rows[outcome.index].line))
         else:
             terminal.print(batch.summary_line(outcome, f"line {line(outcome)}"))
 
@@ -865,6 +866,21 @@ def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Pat
     failed = [o.error.exit_code for o in outcomes if o.error is not None]
     if failed:
         sys.exit(max(failed))
+
+
+def _kept(result, db_path: Path | None) -> dict:
+    """The check's document, stored with it for `clientvet report` (as `check` does); the verdict stands if not."""
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.evidence.store import StoreError
+    from clientvet.reports.document import report
+    from clientvet.reports.stored import record
+
+    try:
+        return record(result, ScrapyEngine().open_store(db_path or config.default_db_path()))
+    except (StoreError, sqlite3.Error) as exc:
+        stderr.print(f"[red]error:[/] check #{result.check_id}'s verdict could not be stored for `clientvet "
+                     f"report`: {markup(str(exc))}", soft_wrap=True)
+        return report(result.evidence, result.verdict)
 
 
 def _identity_of(ref) -> Identity:
@@ -1131,7 +1147,7 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
         stderr.print("nothing to re-check: no watched company is due" if not companies and not every
                      else "nothing to re-check: no company is watched")
         return
-    shown = _Shown(_reports_dir(reports, db_path), as_json)
+    shown = _Shown(_reports_dir(reports, db_path), as_json, db_path)
     try:
         found = recheck_watched(chosen, ScrapyEngine(), db_path=db_path or config.default_db_path(), replay=replay,
                                 as_of=as_of.date() if as_of else None,
@@ -1148,10 +1164,10 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
 class _Shown:
     """Each re-checked company as it is compared: its report written, its lines or JSON object printed."""
 
-    def __init__(self, directory: Path, as_json: bool, then=None):
+    def __init__(self, directory: Path, as_json: bool, db_path: Path | None, then=None):
         from clientvet.reports import batch
 
-        self.directory, self.as_json, self.then = directory, as_json, then
+        self.directory, self.as_json, self.db_path, self.then = directory, as_json, db_path, then
         self.report_paths: dict[int, str] = {}
         self.terminal = batch.BatchTerminal(Console(), stderr, lambda outcome: None, bar=True)
 
@@ -1160,8 +1176,9 @@ class _Shown:
 
         path = None
         if found.outcome.result:
+            document = _kept(found.outcome.result, self.db_path)
             try:
-                path = str(monitor.write_report(self.directory, found))
+                path = str(monitor.write_report(self.directory, found, document))
             except OSError as exc:
                 stderr.print(f"[red]error:[/] cannot write the report into {markup(str(self.directory))}: "
                              f"{markup(exc.strerror or str(exc))}", soft_wrap=True)
@@ -1418,7 +1435,7 @@ def _work_claimed(spec: dict) -> int:
             chosen.append(replace(entry, terms={**entry.terms, "queued": job_id}))
     if not chosen:
         return errors.OK
-    shown = _Shown(Path(spec["reports"]), spec["as_json"],
+    shown = _Shown(Path(spec["reports"]), spec["as_json"], db_path,
                    then=lambda found: jobs_queue.done(spec["worker"], job_of[found.outcome.index]))
     try:
         found = recheck_watched(chosen, ScrapyEngine(), db_path=db_path,

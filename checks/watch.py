@@ -95,7 +95,7 @@ def watch_list(store: Store, resolve: Callable[[str], CompanyRef]) -> list[Watch
     found = []
     for row in store.watched():
         identity = Identity(row["jurisdiction"], row["scheme"], row["identifier"])
-        ref = resolve(_typed(identity))
+        ref = resolve(typed(identity))
         checks = store.complete_checks(ref.aliases)
         name = ref.label if ref.label not in (identity.value, f"{identity.scheme.upper()} {identity.value}") else None
         found.append(Watched(identity, row["every_seconds"], row["terms"], row["note"], row["added_at"],
@@ -103,7 +103,7 @@ def watch_list(store: Store, resolve: Callable[[str], CompanyRef]) -> list[Watch
     return found
 
 
-def _typed(identity: Identity) -> str:
+def typed(identity: Identity) -> str:
     """The identifier as a person types it, so the directory reads it as the same scheme."""
     return f"CIK{identity.value}" if identity.scheme == "cik" else identity.value
 

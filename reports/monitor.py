@@ -11,9 +11,8 @@ from rich.table import Table
 
 from clientvet.checks.diff import KIND_NAMES, Change, CheckDiff, Seen, Unchecked
 from clientvet.checks.evidence import money
-from clientvet.checks.watch import Recheck, Watched, every_text
+from clientvet.checks.watch import Recheck, Watched, every_text, typed
 from clientvet.reports.batch import identifier
-from clientvet.reports.document import report
 from clientvet.reports.sanitise import markup, plain
 from clientvet.reports.terminal import COLOURS
 
@@ -142,6 +141,9 @@ def recheck_lines(found: Recheck, report: str | None = None) -> list[str]:
             lines.append("nothing changed in the sources that answered")
     if report:
         lines.append(f"report: {report}")
+    if result is not None:
+        lines.append(f"as a page: clientvet report {typed(found.watched.identity)} --check {result.check_id} "
+                     "--format html")
     return [plain(head)] + [f"  {plain(line)}" for line in lines]
 
 
@@ -172,14 +174,13 @@ def recheck_document(found: Recheck, report: str | None = None) -> dict[str, Any
             "error": found.problem, "diff": found.diff.as_dict() if found.diff else None, "report": report}
 
 
-def write_report(directory: Path, found: Recheck) -> Path:
+def write_report(directory: Path, found: Recheck, document: dict[str, Any]) -> Path:
     """The re-checked company's report, for a person to open later and an alert to point at: its check's
     document (as `check --json` prints it) and the re-check (the diff), one JSON file per check."""
     result = found.outcome.result
     identity = found.watched.identity
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"clientvet-{identity.scheme}-{identity.value}-check{result.check_id}.json"
-    path.write_text(json.dumps({"check": report(result.evidence, result.verdict),
-                                "recheck": recheck_document(found)}, ensure_ascii=False, indent=2),
-                    encoding="utf-8")
+    path.write_text(json.dumps({"check": document, "recheck": recheck_document(found)}, ensure_ascii=False,
+                               indent=2), encoding="utf-8")
     return path.resolve()

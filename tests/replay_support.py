@@ -191,7 +191,7 @@ class InProcessEngine(ScrapyEngine):
             for wave in waves(sources_for(identity.jurisdiction)):
                 for source in wave:
                     run = replay(source, subject, settings.replay, settings.db_path, answers=self.answers)
-                    on_source_done(source.name, run.status, run.reason)
+                    on_source_done(target.check_id, source.name, run.status, run.reason)
 
 
 def mutated(har: Path, target: Path, url: str | re.Pattern, change: Callable[[Any], Any], *,
