@@ -1057,8 +1057,11 @@ def _select(watched: list, companies: tuple[str, ...], due: bool, every: bool, d
 @click.option("--wait", is_flag=True, help="When another re-check of the database is running, wait for it to "
                                            "end [default: exit 1 at once].")
 @click.option("--no-alerts", is_flag=True, help="Send no alert this time, whatever the config's [alerts] says.")
+@click.option("--queue", metavar="redis://HOST:6379/0",
+              help="Put the companies on this Redis queue for `clientvet worker` processes instead of checking "
+                   "them here.")
 @db_option
-def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, wait, no_alerts,
+def recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, wait, no_alerts, queue,
             db_path) -> None:
     """Re-check watched companies in one run and say what changed since each one's previous check.
 
@@ -1084,10 +1087,17 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
       clientvet recheck --due
       clientvet recheck 7707083893 --json
     """
-    from clientvet.checks.watch import RecheckRunning, recheck_lock
-
+    from clientvet.checks.watch import recheck_lock
     from clientvet.reports.alerts import Alerts, alerts_from_config
 
+    if queue is not None:
+        given = [hint for hint, value in (("--replay", replay), ("--json", as_json), ("--as-of", as_of),
+                                          ("--reports", reports), ("--set", settings), ("--no-alerts", no_alerts))
+                 if value]
+        if given:
+            raise click.UsageError(f"with --queue the workers check the companies: give {', '.join(given)} to "
+                                   "`clientvet worker`")
+        _queue_url(queue)
     tuning = _tuning()
     try:
         alerts = Alerts() if no_alerts else alerts_from_config()
@@ -1099,9 +1109,12 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
     try:
         with recheck_lock(database, wait=wait, waiting=lambda holder: stderr.print(
                 f"waiting for another re-check of {escape(str(database))} ({escape(holder)})…", soft_wrap=True)):
-            _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
-                     alerts)
-    except RecheckRunning as exc:
+            if queue is not None:
+                _enqueue(queue, _select(_watch_list(db_path), companies, due, every, db_path))
+            else:
+                _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
+                         alerts)
+    except errors.ClientvetError as exc:  # another re-check holds the lock, the queue cannot be reached
         stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
 
@@ -1112,49 +1125,64 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
     from clientvet.checks import BadInput, StoreFailed
     from clientvet.checks.watch import recheck as recheck_watched
     from clientvet.crawler.engine import ScrapyEngine
-    from clientvet.reports import batch, monitor
 
     chosen = _select(_watch_list(db_path), companies, due, every, db_path)
     if not chosen:
         stderr.print("nothing to re-check: no watched company is due" if not companies and not every
                      else "nothing to re-check: no company is watched")
         return
-    directory = _reports_dir(reports, db_path)
-    out = Console()
-    report_paths: dict[int, str] = {}
-
-    def show(found) -> None:
-        path = None
-        if found.outcome.result:
-            try:
-                path = monitor.write_report(directory, found)
-            except OSError as exc:
-                stderr.print(f"[red]error:[/] cannot write the report into {escape(str(directory))}: "
-                             f"{escape(exc.strerror or str(exc))}", soft_wrap=True)
-            else:
-                report_paths[found.outcome.index] = str(path)
-        if as_json:
-            terminal.print_json(monitor.recheck_document(found, str(path) if path else None))
-        else:
-            monitor.print_recheck(terminal.console(), found, str(path) if path else None)
-
-    terminal = batch.BatchTerminal(out, stderr, lambda outcome: None, bar=True)
+    shown = _Shown(_reports_dir(reports, db_path), as_json)
     try:
         found = recheck_watched(chosen, ScrapyEngine(), db_path=db_path or config.default_db_path(), replay=replay,
                                 as_of=as_of.date() if as_of else None,
                                 settings=_crawl_overrides(settings, verbose, False), tuning=tuning,
-                                progress=terminal, on_recheck=show)
+                                progress=shown.terminal, on_recheck=shown)
     except BadInput as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
     except StoreFailed as exc:
         stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
+    sys.exit(_rechecked(alerts, found, shown.report_paths))
+
+
+class _Shown:
+    """Each re-checked company as it is compared: its report written, its lines or JSON object printed."""
+
+    def __init__(self, directory: Path, as_json: bool, then=None):
+        from clientvet.reports import batch
+
+        self.directory, self.as_json, self.then = directory, as_json, then
+        self.report_paths: dict[int, str] = {}
+        self.terminal = batch.BatchTerminal(Console(), stderr, lambda outcome: None, bar=True)
+
+    def __call__(self, found) -> None:
+        from clientvet.reports import monitor
+
+        path = None
+        if found.outcome.result:
+            try:
+                path = str(monitor.write_report(self.directory, found))
+            except OSError as exc:
+                stderr.print(f"[red]error:[/] cannot write the report into {escape(str(self.directory))}: "
+                             f"{escape(exc.strerror or str(exc))}", soft_wrap=True)
+            else:
+                self.report_paths[found.outcome.index] = path
+        if self.as_json:
+            self.terminal.print_json(monitor.recheck_document(found, path))
+        else:
+            monitor.print_recheck(self.terminal.console(), found, path)
+        if self.then:
+            self.then(found)
+
+
+def _rechecked(alerts, found: list, report_paths: dict[int, str]) -> int:
+    """After a re-check: the alert, the summary on stderr, and the exit status."""
     _alert(alerts, found, report_paths)
     worse = sum(f.worse for f in found)
     failed = sum(f.problem is not None for f in found)
     stderr.print(f"re-checked {len(found)}: {worse} worse, {sum(f.changed and not f.worse for f in found)} changed, "
                  f"{sum(f.baseline for f in found)} baseline, {failed} without a verdict or comparison")
-    sys.exit(errors.WORSE if worse else errors.FAILED if failed else errors.OK)
+    return errors.WORSE if worse else errors.FAILED if failed else errors.OK
 
 
 def _alert(alerts, found: list, report_paths: dict[int, str]) -> None:
@@ -1225,6 +1253,183 @@ def diff_command(company, from_check, to_check, as_json, as_of, db_path) -> None
         if not found.changes:
             console.print("no fact changed in the sources that answered", highlight=False)
     sys.exit(errors.WORSE if found.worse else errors.OK)
+
+
+# --- scale-out: recheck --queue, worker ----------------------------------------------------------------
+
+
+def _queue_url(url: str) -> str:
+    from clientvet.crawler.queue import check_url
+
+    try:
+        return check_url(url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--queue") from None
+
+
+def _enqueue(url: str, chosen: list) -> None:
+    """Put the chosen watched companies on the queue (those queued already stay queued once)."""
+    import secrets
+
+    from clientvet.checks.watch import now
+    from clientvet.crawler.queue import Queue
+
+    if not chosen:
+        stderr.print("nothing to queue: no watched company is due")
+        return
+    moment = now().isoformat(timespec="seconds")
+    added = Queue(url).put([{"id": secrets.token_hex(8), "company": w.key, "jurisdiction": w.identity.jurisdiction,
+                             "scheme": w.identity.scheme, "identifier": w.identity.value, "terms": w.terms,
+                             "queued_at": moment} for w in chosen])
+    click.echo(f"queued {added} companies" + (f" ({len(chosen) - added} queued already)" if added < len(chosen)
+                                              else ""))
+
+
+# The batch a worker took, run in a process of its own: Scrapy's reactor runs once per process.
+_CLAIMED = "import json, sys; from clientvet.cli import _work_claimed; sys.exit(_work_claimed(json.load(sys.stdin)))"
+
+
+@cli.command()
+@click.option("--queue", metavar="redis://HOST:6379/0", required=True, help="The Redis queue `recheck --queue` fills.")
+@click.option("--batch", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Companies taken at a time and checked in one crawl.")
+@click.option("--idle-exit", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Stop after the queue has been empty this long [default: run until stopped].")
+@click.option("--heartbeat", type=click.FloatRange(min=1), default=30, show_default=True, metavar="SECONDS",
+              help="A worker silent this long is taken for dead: its companies go back to the queue.")
+@click.option("--replay", type=ReplayDirectory(), help="Answer every request from the HAR recordings under this "
+                                                       "directory (offline).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per company on standard output.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge recency as of this date [default: today].")
+@click.option("--reports", type=click.Path(file_okay=False, path_type=Path),
+              help="Where each company's report goes [default: reports/ beside the database].")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("-v", "--verbose", count=True, help="Log the crawl (-v info, -vv debug) to standard error.")
+@click.option("--no-alerts", is_flag=True, help="Send no alerts, whatever the config's [alerts] says.")
+@db_option
+def worker(queue, batch, idle_exit, heartbeat, replay, as_json, as_of, reports, settings, verbose, no_alerts,
+           db_path) -> None:
+    """Check the companies `recheck --queue` put on a Redis queue, on this machine, into the shared database.
+
+    Start any number of workers on any number of machines. Each takes --batch companies at a
+    time, checks them in one crawl and compares each with its previous check, as `recheck`
+    does (the same output, reports and alerts, one alert per batch). Each source host's delay
+    and limit of requests in flight hold across all the workers together (per API key for
+    Companies House). A worker that dies leaves its companies to the others; a company is
+    checked once.
+
+    \b
+    Examples:
+      clientvet worker --queue redis://queue.internal:6379/0 --db /srv/clientvet/clients.sqlite
+      clientvet worker --queue redis://127.0.0.1:6379/0 --idle-exit 60
+    """
+    import subprocess
+    import time
+
+    from clientvet.crawler.queue import Heartbeat, Queue, QueueError, worker_name
+    from clientvet.reports.alerts import alerts_from_config
+
+    _queue_url(queue)
+    _tuning()
+    try:
+        alerts_from_config()
+    except config.ConfigError as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+                     soft_wrap=True)
+        sys.exit(errors.BAD_INPUT)
+    spec = {"queue": queue, "db": str(db_path or config.default_db_path()), "replay": str(replay) if replay else None,
+            "as_of": as_of.date().isoformat() if as_of else None, "reports": str(_reports_dir(reports, db_path)),
+            "settings": {**_crawl_overrides(settings, verbose, False), "CLIENTVET_QUEUE": queue},
+            "as_json": as_json, "alerts": not no_alerts}
+    try:
+        jobs_queue = Queue(queue)
+        name = worker_name()
+        with Heartbeat(jobs_queue, name, heartbeat):
+            stderr.print(f"worker {name} taking companies from the queue")
+            idle_since = time.monotonic()
+            try:
+                while True:
+                    if moved := jobs_queue.reap():
+                        stderr.print(f"{moved} companies of a worker that stopped went back to the queue")
+                    jobs = jobs_queue.claim(name, batch, timeout=1)
+                    if not jobs:
+                        if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+                            break
+                        continue
+                    child = subprocess.run([sys.executable, "-c", _CLAIMED], check=False, preexec_fn=_die_with_parent,
+                                           input=json.dumps({**spec, "worker": name, "jobs": [j.raw for j in jobs]}),
+                                           text=True)
+                    if child.returncode not in (errors.OK, errors.FAILED, errors.WORSE):
+                        if back := jobs_queue.give_back(name):
+                            stderr.print(f"[red]error:[/] the batch stopped (status {child.returncode}); "
+                                         f"{back} companies went back to the queue")
+                    idle_since = time.monotonic()
+            finally:
+                jobs_queue.leave(name)
+    except QueueError as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        stderr.print("stopped; what this worker held went back to the queue")
+        sys.exit(errors.FAILED)
+
+
+def _die_with_parent() -> None:
+    """The batch's process dies with its worker, so a company is never checked by a worker taken for dead."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: the heartbeat still hands its companies on, a company may then be checked twice
+
+
+def _work_claimed(spec: dict) -> int:
+    """The companies a worker took: each still watched and not yet re-checked for this queueing, as one batch."""
+    from dataclasses import replace
+    from datetime import date as day
+
+    from clientvet.checks import BadInput, StoreFailed
+    from clientvet.checks.watch import recheck as recheck_watched
+    from clientvet.crawler import settings as crawl_defaults
+    from clientvet.crawler.base import log_to_terminal
+    from clientvet.crawler.engine import ScrapyEngine
+    from clientvet.crawler.queue import Job, Queue
+    from clientvet.reports.alerts import Alerts, alerts_from_config
+
+    log_to_terminal(spec["settings"].get("LOG_LEVEL", crawl_defaults.LOG_LEVEL))  # as the worker's own is
+    jobs_queue, db_path = Queue(spec["queue"]), Path(spec["db"])
+    jobs = [Job.parse(raw) for raw in spec["jobs"]]
+    watched = {w.key: w for w in _watch_list(db_path)}
+    store = _store(db_path)
+    chosen, job_of = [], {}
+    for job in jobs:
+        entry = watched.get(job.company)
+        job_id = json.loads(job.raw)["id"]
+        if entry is None:
+            stderr.print(f"{job.company}: no longer watched; skipped")
+            jobs_queue.done(spec["worker"], job)
+        elif entry.last_check and store.check(entry.last_check["id"]).terms.get("queued") == job_id:
+            stderr.print(f"{job.company}: re-checked already (check #{entry.last_check['id']}); skipped")
+            jobs_queue.done(spec["worker"], job)
+        else:
+            job_of[len(chosen)] = job
+            chosen.append(replace(entry, terms={**entry.terms, "queued": job_id}))
+    if not chosen:
+        return errors.OK
+    shown = _Shown(Path(spec["reports"]), spec["as_json"],
+                   then=lambda found: jobs_queue.done(spec["worker"], job_of[found.outcome.index]))
+    try:
+        found = recheck_watched(chosen, ScrapyEngine(), db_path=db_path,
+                                replay=Path(spec["replay"]) if spec["replay"] else None,
+                                as_of=day.fromisoformat(spec["as_of"]) if spec["as_of"] else None,
+                                settings=spec["settings"], tuning=_tuning(), progress=shown.terminal,
+                                on_recheck=shown)
+    except (BadInput, StoreFailed) as exc:
+        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return exc.exit_code
+    return _rechecked(alerts_from_config() if spec["alerts"] else Alerts(), found, shown.report_paths)
 
 
 # --- end of batches, the watch list and re-checks ---------------------------------------------------

@@ -15,6 +15,7 @@ never read are counted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -32,6 +33,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.request import RequestFingerprinter
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeout
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
@@ -44,6 +46,27 @@ from clientvet.reports.sanitise import plain
 
 # Scrapy signal sent when one source has finished for one subject (for progress display).
 source_finished = object()
+
+
+class SubjectFingerprinter:
+    """Scrapy's request fingerprint, and the check the request is for (REQUEST_FINGERPRINTER_CLASS).
+
+    Scrapy drops a request whose fingerprint it has seen, and a batch asks one source the same
+    thing for several companies (the warning list every company is looked up in, a review site's
+    search for two same-named companies): each company must get its own answer, not a silent none.
+    """
+
+    def __init__(self, crawler=None):
+        self.scrapy = RequestFingerprinter(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> SubjectFingerprinter:
+        return cls(crawler)
+
+    def fingerprint(self, request: scrapy.Request) -> bytes:
+        subject = request.meta.get("subject")
+        base = self.scrapy.fingerprint(request)
+        return base if subject is None else hashlib.sha1(base + f"\x1f{subject.check_id}".encode()).digest()
 
 BLOCK_STATUSES = {401: "blocked", 403: "blocked", 451: "blocked", 429: "rate limited"}
 CLOSING_TAG = re.compile(r"</html\s*>", re.IGNORECASE)

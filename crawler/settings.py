@@ -16,6 +16,8 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control runs Python code sent to a local HTTP server, one per crawler, and writes its
 # token to a job file under ~/.local/state/scrapy that a killed run leaves behind: never wanted here.
 REMOTE_CONTROL_ENABLED = False
+# Two companies of one batch asking the same URL are two requests (see SubjectFingerprinter).
+REQUEST_FINGERPRINTER_CLASS = "clientvet.crawler.base.SubjectFingerprinter"
 
 # Politeness: one request at a time per host, a second apart, slower when the host is slow.
 CONCURRENT_REQUESTS = 16
@@ -39,6 +41,7 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
+    "clientvet.crawler.queue.GlobalPoliteness": 900,  # only with CLIENTVET_QUEUE (clientvet worker)
     "clientvet.crawler.middlewares.ArchiveMiddleware": 950,
     "clientvet.crawler.middlewares.ReplayMiddleware": 990,
 }

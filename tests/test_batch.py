@@ -116,6 +116,12 @@ def test_a_batch_checks_every_company_in_one_crawl_and_goes_on_past_a_failure(tm
         egrul = conn.execute("select c.identifier, r.status from source_runs r join checks c on c.id = r.check_id"
                              " where r.source = 'egrul' order by c.id").fetchall()
         assert egrul == [(demo, "ok"), (first, "ok"), (second, "ok")]
+        # The made-up companies share the demo's name, so the review sites are asked the very same URLs for
+        # each: every company still gets its own answers (Scrapy would drop a request it has seen).
+        answers = conn.execute("select source, check_id, count(*) from responses where source in ('twogis', "
+                               "'dreamjob') group by source, check_id").fetchall()
+        assert sorted(answers) == sorted((source, check, 2) for source in ("twogis", "dreamjob")
+                                         for check in (1, 2, 3))
 
 
 def test_json_is_one_check_document_per_line(tmp_path, portfolio):
