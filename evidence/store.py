@@ -563,20 +563,6 @@ class Store:
         return self._rows(
             f"select * from account_events where company_key in ({_marks(keys)}) order by date, kind", keys)
 
-
-def _nothing(conn: sqlite3.Connection) -> None:
-    """The work of a transaction that only writes what is held."""
-
-
-def _execute(conn: sqlite3.Connection, statements: list[Statement]) -> None:
-    for sql, params in statements:
-        conn.execute(sql, params)
-
-
-def _drop_unused_blobs(conn: sqlite3.Connection) -> None:
-    conn.execute("delete from blobs where sha256 not in (select sha256 from responses where sha256 is not null)")
-
-
     # --- watch list: companies re-checked on a schedule (clientvet watch, recheck) ---
 
     def watch(self, identity: Identity, every_seconds: int | None, terms: dict[str, Any] | None,
@@ -608,6 +594,19 @@ def _drop_unused_blobs(conn: sqlite3.Connection) -> None:
         return list(self.db.query(
             f"select id, company_key, started_at, finished_at, verdict, score from checks"
             f" where status = 'complete' and company_key in ({_marks(keys)}) order by id", keys))
+
+
+def _nothing(conn: sqlite3.Connection) -> None:
+    """The work of a transaction that only writes what is held."""
+
+
+def _execute(conn: sqlite3.Connection, statements: list[Statement]) -> None:
+    for sql, params in statements:
+        conn.execute(sql, params)
+
+
+def _drop_unused_blobs(conn: sqlite3.Connection) -> None:
+    conn.execute("delete from blobs where sha256 not in (select sha256 from responses where sha256 is not null)")
 
 
 def _marks(values: tuple[str, ...]) -> str:
