@@ -832,11 +832,11 @@ def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Pat
     except BadFile as exc:
         raise click.BadParameter(f"{path.name} {exc}", param_hint="--from") from None
     for problem in read.problems:
-        stderr.print(f"[yellow]skipped:[/] {escape(path.name)} {escape(problem)}", soft_wrap=True)
+        stderr.print(f"[yellow]skipped:[/] {markup(path.name)} {markup(problem)}", soft_wrap=True)
     if read.ignored_columns:
-        stderr.print(f"[dim]columns not read: {escape(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
+        stderr.print(f"[dim]columns not read: {markup(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
     if not read.rows:
-        stderr.print(f"[red]error:[/] no line of {escape(path.name)} names a company that can be checked")
+        stderr.print(f"[red]error:[/] no line of {markup(path.name)} names a company that can be checked")
         sys.exit(errors.BAD_INPUT)
     rows = read.rows
 
@@ -858,7 +858,7 @@ def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Pat
     except BadInput as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
     except StoreFailed as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     if not as_json:
         Console().print(batch.table(outcomes, line))
@@ -999,11 +999,11 @@ def watch_import(file, every, db_path) -> None:
     except BadFile as exc:
         raise click.BadParameter(f"{file.name} {exc}", param_hint="FILE") from None
     for problem in read.problems:
-        stderr.print(f"[yellow]skipped:[/] {escape(file.name)} {escape(problem)}", soft_wrap=True)
+        stderr.print(f"[yellow]skipped:[/] {markup(file.name)} {markup(problem)}", soft_wrap=True)
     if read.ignored_columns:
-        stderr.print(f"[dim]columns not read: {escape(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
+        stderr.print(f"[dim]columns not read: {markup(', '.join(read.ignored_columns))}[/]", soft_wrap=True)
     if not read.rows:
-        stderr.print(f"[red]error:[/] no row of {escape(file.name)} can be watched; nothing was imported")
+        stderr.print(f"[red]error:[/] no row of {markup(file.name)} can be watched; nothing was imported")
         sys.exit(errors.BAD_INPUT)
     store = _store(db_path)
     default = _every(every)
@@ -1102,20 +1102,20 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
     try:
         alerts = Alerts() if no_alerts else alerts_from_config()
     except config.ConfigError as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+        stderr.print(f"[red]error:[/] {markup(exc)} (config: {markup(config.config_path())})",
                      soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
     database = db_path or config.default_db_path()
     try:
         with recheck_lock(database, wait=wait, waiting=lambda holder: stderr.print(
-                f"waiting for another re-check of {escape(str(database))} ({escape(holder)})…", soft_wrap=True)):
+                f"waiting for another re-check of {markup(database)} ({markup(holder)})…", soft_wrap=True)):
             if queue is not None:
                 _enqueue(queue, _select(_watch_list(db_path), companies, due, every, db_path))
             else:
                 _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
                          alerts)
     except errors.ClientvetError as exc:  # another re-check holds the lock, the queue cannot be reached
-        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
 
 
@@ -1140,7 +1140,7 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
     except BadInput as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
     except StoreFailed as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     sys.exit(_rechecked(alerts, found, shown.report_paths))
 
@@ -1163,8 +1163,8 @@ class _Shown:
             try:
                 path = str(monitor.write_report(self.directory, found))
             except OSError as exc:
-                stderr.print(f"[red]error:[/] cannot write the report into {escape(str(self.directory))}: "
-                             f"{escape(exc.strerror or str(exc))}", soft_wrap=True)
+                stderr.print(f"[red]error:[/] cannot write the report into {markup(self.directory)}: "
+                             f"{markup(exc.strerror or str(exc))}", soft_wrap=True)
             else:
                 self.report_paths[found.outcome.index] = path
         if self.as_json:
@@ -1196,7 +1196,7 @@ def _alert(alerts, found: list, report_paths: dict[int, str]) -> None:
         return
     failures = send(alerts, *composed)
     for channel, reason in failures:
-        stderr.print(f"[red]error:[/] the alert via {escape(channel.shown)} failed: {escape(reason)}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] the alert via {markup(channel.shown)} failed: {markup(reason)}", soft_wrap=True)
     sent = len(alerts.channels) - len(failures)
     if sent:
         stderr.print(f"alert sent to {sent} of {len(alerts.channels)} channel(s)")
@@ -1247,9 +1247,9 @@ def diff_command(company, from_check, to_check, as_json, as_of, db_path) -> None
         click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
     else:
         console = Console()
-        console.print(f"[bold]{escape(ref.label)}[/]", highlight=False)
+        console.print(f"[bold]{markup(ref.label)}[/]", highlight=False)
         for line in monitor.diff_lines(found):
-            console.print(escape(line), soft_wrap=True, emoji=False, highlight=False)
+            console.print(markup(line), soft_wrap=True, emoji=False, highlight=False)
         if not found.changes:
             console.print("no fact changed in the sources that answered", highlight=False)
     sys.exit(errors.WORSE if found.worse else errors.OK)
@@ -1334,7 +1334,7 @@ def worker(queue, batch, idle_exit, heartbeat, replay, as_json, as_of, reports, 
     try:
         alerts_from_config()
     except config.ConfigError as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))} (config: {escape(str(config.config_path()))})",
+        stderr.print(f"[red]error:[/] {markup(exc)} (config: {markup(config.config_path())})",
                      soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
     spec = {"queue": queue, "db": str(db_path or config.default_db_path()), "replay": str(replay) if replay else None,
@@ -1367,7 +1367,7 @@ def worker(queue, batch, idle_exit, heartbeat, replay, as_json, as_of, reports, 
             finally:
                 jobs_queue.leave(name)
     except QueueError as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         stderr.print("stopped; what this worker held went back to the queue")
@@ -1427,7 +1427,7 @@ def _work_claimed(spec: dict) -> int:
                                 settings=spec["settings"], tuning=_tuning(), progress=shown.terminal,
                                 on_recheck=shown)
     except (BadInput, StoreFailed) as exc:
-        stderr.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         return exc.exit_code
     return _rechecked(alerts_from_config() if spec["alerts"] else Alerts(), found, shown.report_paths)
 

@@ -157,6 +157,7 @@ def m005_response_id_blocks(db: Database) -> None:
     db.execute("insert into id_blocks (name, next) select 'responses', coalesce(max(id), 0) + 1 from responses")
 
 
+@migrations()
 def m006_check_documents(db: Database) -> None:
     """The verdict document of each finished check as `check --json` gave it, read back by `clientvet report`."""
     db["check_documents"].create(
@@ -167,6 +168,7 @@ def m006_check_documents(db: Database) -> None:
     )
 
 
+@migrations()
 def m007_watch_list(db: Database) -> None:
     """Companies re-checked on a schedule (`clientvet watch`, `clientvet recheck`): how often, for which deal."""
     db["watch"].create(

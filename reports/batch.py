@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable, Sequence
 
 from rich.console import Console
-from rich.markup import escape
+from clientvet.reports.sanitise import markup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -53,10 +53,10 @@ def name_of(outcome: Outcome) -> str:
 
 def summary_line(outcome: Outcome, where: str | None = None) -> str:
     """One line (Rich markup) per company: the light, the score, the largest factors, what was not checked."""
-    prefix = f"{escape(where)}: " if where else ""
+    prefix = f"{markup(where)}: " if where else ""
     identity = outcome.company.identity
     if outcome.result is None:
-        return f"{prefix}[bold red]NO VERDICT[/] {identifier(identity)}: {escape(str(outcome.error))}"
+        return f"{prefix}[bold red]NO VERDICT[/] {identifier(identity)}: {markup(outcome.error)}"
     verdict, evidence = outcome.result.verdict, outcome.result.evidence
     parts = [f"check #{outcome.result.check_id}"]
     factors = sorted((f for f in verdict.factors if f.points > 0 or f.rule.deal_killer), key=lambda f: -f.points)
@@ -67,9 +67,9 @@ def summary_line(outcome: Outcome, where: str | None = None) -> str:
     if unchecked:
         parts.append(f"{len(unchecked)} source(s) not checked")
     colour = verdict.colour
-    name = escape(name_of(outcome))
+    name = markup(name_of(outcome))
     return (f"{prefix}[{COLOURS[colour]}]{colour.upper()}[/] {verdict.score:>3}  {name} ({identifier(identity)})"
-            f" · {escape(' · '.join(parts))}")
+            f" · {markup(' · '.join(parts))}")
 
 
 def table(outcomes: Sequence[Outcome], where: Callable[[Outcome], str] | None = None) -> Table:
@@ -87,10 +87,10 @@ def table(outcomes: Sequence[Outcome], where: Callable[[Outcome], str] | None = 
     for outcome in outcomes:
         label = where(outcome) if where else str(outcome.index + 1)
         if outcome.result is None:
-            grid.add_row(label, f"{identifier(outcome.company.identity)}\n[red]{escape(str(outcome.error))}[/]",
+            grid.add_row(label, f"{identifier(outcome.company.identity)}\n[red]{markup(outcome.error)}[/]",
                          "[bold red]none[/]", "", "")
             continue
-        company = f"{escape(name_of(outcome))}\n[dim]{identifier(outcome.company.identity)}[/]"
+        company = f"{markup(name_of(outcome))}\n[dim]{identifier(outcome.company.identity)}[/]"
         verdict = outcome.result.verdict
         grid.add_row(label, company, f"[{COLOURS[verdict.colour]}]{verdict.colour}[/] {verdict.score}",
                      f"#{outcome.result.check_id}", str(len(outcome.result.evidence.unchecked())))
@@ -117,7 +117,7 @@ class BatchTerminal(BatchProgress):
 
     def source_done(self, company: Company, source: str, status: str, reason: str | None) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, last=escape(f"{identifier(company.identity)} {source}: {status}"))
+            self.bar.update(self.task, advance=1, last=markup(f"{identifier(company.identity)} {source}: {status}"))
 
     def done(self, outcome: Outcome) -> None:
         self.on_done(outcome)

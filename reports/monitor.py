@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from rich.markup import escape
+from clientvet.reports.sanitise import markup
 from rich.table import Table
 
 from clientvet.checks.diff import KIND_NAMES, Change, CheckDiff, Seen, Unchecked
@@ -42,12 +42,12 @@ def watch_table(watched: Sequence[Watched], now: datetime) -> Table:
     table.add_column("next due", no_wrap=True)
     table.add_column("note", ratio=1)
     for w in watched:
-        company = f"{escape(w.name)}\n[dim]{identifier(w.identity)}[/]" if w.name else identifier(w.identity)
+        company = f"{markup(w.name)}\n[dim]{identifier(w.identity)}[/]" if w.name else identifier(w.identity)
         last = w.last_check
         checked = f"#{last['id']} {last['started_at'][:10]} {light(last['verdict'], last['score'])}" if last else "never"
         due = w.next_due()
-        table.add_row(company, every_text(w.every_seconds), escape(deal(w.terms)), checked,
-                      "[bold]now[/]" if w.due(now) else due.strftime("%Y-%m-%d %H:%M"), escape(w.note or ""))
+        table.add_row(company, every_text(w.every_seconds), markup(deal(w.terms)), checked,
+                      "[bold]now[/]" if w.due(now) else due.strftime("%Y-%m-%d %H:%M"), markup(w.note or ""))
     return table
 
 
@@ -151,12 +151,12 @@ def print_recheck(console, found: Recheck, report: str | None = None) -> None:
     status = state(found)
     name, _, tail = head.partition(f": {status}")
     tail = status + tail
-    console.print(f"{escape(name)}: [{STATE_STYLE[status]}]{escape(tail)}[/]", soft_wrap=True, emoji=False,
+    console.print(f"{markup(name)}: [{STATE_STYLE[status]}]{markup(tail)}[/]", soft_wrap=True, emoji=False,
                   highlight=False)
     for line in rest:
         style = {"+": "red" if "[against the company" in line else "yellow", "-": "yellow", "~": "yellow",
                  "?": "magenta"}.get(line.strip()[:1])
-        console.print(f"[{style}]{escape(line)}[/]" if style else escape(line), soft_wrap=True, emoji=False,
+        console.print(f"[{style}]{markup(line)}[/]" if style else markup(line), soft_wrap=True, emoji=False,
                       highlight=False)
 
 
