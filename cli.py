@@ -859,7 +859,7 @@ def _check_batch(path: Path, *, db_path: Path | None, as_json: bool, replay: Pat
     except BadInput as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
     except StoreFailed as exc:
-        stderr.print(f"[red]error:[/] {markup(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     if not as_json:
         Console().print(batch.table(outcomes, line))
@@ -1118,20 +1118,20 @@ def recheck(companies, due, every, replay, as_json, as_of, reports, settings, ve
     try:
         alerts = Alerts() if no_alerts else alerts_from_config()
     except config.ConfigError as exc:
-        stderr.print(f"[red]error:[/] {markup(str(exc))} (config: {markup(str(config.config_path()))})",
+        stderr.print(f"[red]error:[/] {markup(exc)} (config: {markup(config.config_path())})",
                      soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
     database = db_path or config.default_db_path()
     try:
         with recheck_lock(database, wait=wait, waiting=lambda holder: stderr.print(
-                f"waiting for another re-check of {markup(str(database))} ({markup(holder)})…", soft_wrap=True)):
+                f"waiting for another re-check of {markup(database)} ({markup(holder)})…", soft_wrap=True)):
             if queue is not None:
                 _enqueue(queue, _select(_watch_list(db_path), companies, due, every, db_path))
             else:
                 _recheck(companies, due, every, replay, as_json, as_of, reports, settings, verbose, db_path, tuning,
                          alerts)
     except errors.ClientvetError as exc:  # another re-check holds the lock, the queue cannot be reached
-        stderr.print(f"[red]error:[/] {markup(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
 
 
@@ -1156,7 +1156,7 @@ def _recheck(companies, due, every, replay, as_json, as_of, reports, settings, v
     except BadInput as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.argument}") from None
     except StoreFailed as exc:
-        stderr.print(f"[red]error:[/] {markup(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     sys.exit(_rechecked(alerts, found, shown.report_paths))
 
@@ -1180,7 +1180,7 @@ class _Shown:
             try:
                 path = str(monitor.write_report(self.directory, found, document))
             except OSError as exc:
-                stderr.print(f"[red]error:[/] cannot write the report into {markup(str(self.directory))}: "
+                stderr.print(f"[red]error:[/] cannot write the report into {markup(self.directory)}: "
                              f"{markup(exc.strerror or str(exc))}", soft_wrap=True)
             else:
                 self.report_paths[found.outcome.index] = path
@@ -1351,7 +1351,7 @@ def worker(queue, batch, idle_exit, heartbeat, replay, as_json, as_of, reports, 
     try:
         alerts_from_config()
     except config.ConfigError as exc:
-        stderr.print(f"[red]error:[/] {markup(str(exc))} (config: {markup(str(config.config_path()))})",
+        stderr.print(f"[red]error:[/] {markup(exc)} (config: {markup(config.config_path())})",
                      soft_wrap=True)
         sys.exit(errors.BAD_INPUT)
     spec = {"queue": queue, "db": str(db_path or config.default_db_path()), "replay": str(replay) if replay else None,
@@ -1384,7 +1384,7 @@ def worker(queue, batch, idle_exit, heartbeat, replay, as_json, as_of, reports, 
             finally:
                 jobs_queue.leave(name)
     except QueueError as exc:
-        stderr.print(f"[red]error:[/] {markup(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         stderr.print("stopped; what this worker held went back to the queue")
@@ -1444,7 +1444,7 @@ def _work_claimed(spec: dict) -> int:
                                 settings=spec["settings"], tuning=_tuning(), progress=shown.terminal,
                                 on_recheck=shown)
     except (BadInput, StoreFailed) as exc:
-        stderr.print(f"[red]error:[/] {markup(str(exc))}", soft_wrap=True)
+        stderr.print(f"[red]error:[/] {markup(exc)}", soft_wrap=True)
         return exc.exit_code
     return _rechecked(alerts_from_config() if spec["alerts"] else Alerts(), found, shown.report_paths)
 

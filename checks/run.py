@@ -247,8 +247,8 @@ def run_check(company: Identity | Lookup, engine: Engine, *, db_path: Path, repl
 
     `terms` is the deal (purpose, amount, currency, contact) and the evidence kinds the user accepts
     to leave unchecked (accept_unchecked: kind codes of checks/kinds.py, a list or "debts,reviews"),
-    stored with the check; an amount without a currency is in the company's home currency. `ask` is called to choose among
-    candidates when nothing else chooses; without it, that is a NoChoice.
+    stored with the check; an amount without a currency is in the company's home currency. `ask` is
+    called to choose among candidates when nothing else chooses; without it, that is a NoChoice.
 
     Raises BadInput before anything is written, NotFound or NoChoice with nothing stored,
     StoreFailed when the database cannot be written.

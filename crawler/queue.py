@@ -280,7 +280,7 @@ class GlobalPoliteness:
     def from_crawler(cls, crawler: Crawler) -> GlobalPoliteness:
         url = crawler.settings.get("CLIENTVET_QUEUE")
         if not url:
-            raise NotConfigured  # no queue: politeness is the downloader's own (no reason, so Scrapy logs no warning)
+            raise NotConfigured  # no queue: politeness is the downloader's own (a message would be logged as a warning)
         settings = crawler.settings
         return cls(HostSlots(connect(url)), settings.getfloat("DOWNLOAD_DELAY"),
                    settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getfloat("DOWNLOAD_TIMEOUT") + 30)

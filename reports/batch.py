@@ -55,7 +55,7 @@ def summary_line(outcome: Outcome, where: str | None = None) -> str:
     prefix = f"{markup(where)}: " if where else ""
     identity = outcome.company.identity
     if outcome.result is None:
-        return f"{prefix}[bold red]NO VERDICT[/] {identifier(identity)}: {markup(str(outcome.error))}"
+        return f"{prefix}[bold red]NO VERDICT[/] {identifier(identity)}: {markup(outcome.error)}"
     verdict, evidence = outcome.result.verdict, outcome.result.evidence
     parts = [f"check #{outcome.result.check_id}"]
     factors = sorted((f for f in verdict.factors if f.points > 0 or f.rule.deal_killer), key=lambda f: -f.points)
@@ -86,7 +86,7 @@ def table(outcomes: Sequence[Outcome], where: Callable[[Outcome], str] | None = 
     for outcome in outcomes:
         label = where(outcome) if where else str(outcome.index + 1)
         if outcome.result is None:
-            grid.add_row(label, f"{identifier(outcome.company.identity)}\n[red]{markup(str(outcome.error))}[/]",
+            grid.add_row(label, f"{identifier(outcome.company.identity)}\n[red]{markup(outcome.error)}[/]",
                          "[bold red]none[/]", "", "")
             continue
         company = f"{markup(name_of(outcome))}\n[dim]{identifier(outcome.company.identity)}[/]"

@@ -93,10 +93,10 @@ VERDICT_SENTENCES = (
     N_("Then these factors would have to go away to bring the score under {threshold}: {factors} "
        "(score {before} → {after})."),
     N_("These essential sources would have to be checked (and find nothing new): {sources}."),
-    N_("{margin} more risk points would make it amber, e.g. {examples}; so would an essential source that cannot "
-       "be checked. Any deal-killer makes it red."),
-    N_("{margin} more risk points would make it amber; so would an essential source that cannot be checked. "
-       "Any deal-killer makes it red."),
+    N_("{margin} more risk points would make it amber, e.g. {examples}; so would a registry, bankruptcy, court or "
+       "enforcement source that cannot be checked. Any deal-killer makes it red."),
+    N_("{margin} more risk points would make it amber; so would a registry, bankruptcy, court or enforcement source "
+       "that cannot be checked. Any deal-killer makes it red."),
     N_("With full prepayment (--purpose prepaid) the verdict would be {colour} (score {score})."),
 )
 ACCOUNT_SENTENCES = (  # the reasons of the account history's class (checks/history.py AccountHistory.classify)

@@ -97,7 +97,7 @@ def test_a_batch_checks_every_company_in_one_crawl_and_goes_on_past_a_failure(tm
     lines = {line.split(":", 1)[0]: line for line in result.stdout.splitlines() if line.startswith("line ")}
     assert set(lines) == {"line 2", "line 3", "line 5", "line 6"}
     assert lines["line 2"].startswith("line 2: RED ")  # deferred payment weighs the creditors' notices more
-    assert f"(INN {demo})" in lines["line 2"] and "creditor_intends_bankruptcy" in lines["line 2"]
+    assert f"(INN {demo})" in lines["line 2"] and "creditor_intends_bankruptcy 23" in lines["line 2"]
     assert lines["line 3"].startswith("line 3: AMBER ") and f"(INN {first})" in lines["line 3"]
     assert lines["line 6"] == (f"line 6: NO VERDICT company number {unknown}: no company with COMPANY_NUMBER "
                                f"{unknown} in companies_house")

@@ -7,7 +7,6 @@ a liquidation notice, a new director, a one-star review, two sources that no lon
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from clientvet.checks.diff import compare
 from clientvet.checks.run import Sources
 from clientvet.evidence.identifiers import parse_inn
 from clientvet.evidence.store import Store
-from tests.conftest import run_cli
+from tests.conftest import ROOT, offline_env, run_cli
 from tests.monitor_support import (DEMO_INN, LIQUIDATION_NOTICE, NEW_DIRECTOR, OLD_DIRECTOR, copy_demo,
                                    uk_unknown_company, worse_demo)
 
@@ -63,7 +62,7 @@ def test_baseline_no_change_then_worse_with_the_evidence(tmp_path):
                          "--reports", str(reports), env={"COLUMNS": "200"}, timeout=240)
     assert same_again.returncode == 0, same_again.stderr
     assert "NO CHANGE — 1 source(s) could not re-check" in same_again.stdout
-    assert "? could not re-check fssp: failed (captcha" in same_again.stdout  # nobody to answer it
+    assert "? could not re-check fssp: failed (captcha: the site asks a captcha" in same_again.stdout
     assert "nothing changed in the sources that answered" in same_again.stdout
     second = Store(db).complete_checks((demo,))[-1]["id"]
     assert second > first
@@ -111,7 +110,7 @@ def test_baseline_no_change_then_worse_with_the_evidence(tmp_path):
                    env={"COLUMNS": "200"})
     assert text.returncode == 10
     lines = text.stdout.splitlines()
-    assert re.match(rf"amber \d+ → red 100 \(check #{first} of", lines[1])
+    assert f"amber 30 → red 100 (check #{first} of" in lines[1]  # fully prepaid: the creditors' notices weigh less
     assert any(line.startswith("+ notice «Ликвидация юридического лица» of 2026-11-25") and
                "[against the company: liquidation_notice] (fedresurs; check #" in line for line in lines)
     assert any(line.startswith(f"- officer ГЕНЕРАЛЬНЫЙ ДИРЕКТОР {OLD_DIRECTOR} — gone since check #{first}")
@@ -212,8 +211,8 @@ def test_a_changed_enforcement_proceeding(tmp_path, was, now, risky):
 
 def test_a_second_recheck_exits_clearly_or_waits(tmp_path):
     import fcntl
-    import threading
-    import time
+    import subprocess
+    import sys
 
     from clientvet.checks.watch import lock_path
 
@@ -227,13 +226,15 @@ def test_a_second_recheck_exits_clearly_or_waits(tmp_path):
         assert refused.returncode == 1
         assert (f"another re-check of {db} is running (pid 4242, started 2026-11-30T03:00:00+00:00); "
                 "this one exits (give --wait to wait for it)") in " ".join(refused.stderr.split())
-        releasing = threading.Timer(3, fcntl.flock, (held, fcntl.LOCK_UN))
-        releasing.start()
-        started = time.monotonic()
         # Once the other run ends, this one chooses: the unknown company is not watched (exit 2).
-        waited = run_cli("recheck", "7707083893", "--wait", "--db", str(db))
-        releasing.join()
-    assert time.monotonic() - started >= 3
+        waiting = subprocess.Popen([sys.executable, "-m", "clientvet", "recheck", "7707083893", "--wait", "--db",
+                                    str(db)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=offline_env(), cwd=ROOT)
+        said = waiting.stderr.readline()  # it says it waits before it waits: then the other run ends
+        assert waiting.poll() is None, said
+        fcntl.flock(held, fcntl.LOCK_UN)
+        rest, = waiting.communicate(timeout=120)[1:]
+    waited = subprocess.CompletedProcess(waiting.args, waiting.returncode, "", said + rest)
     assert "waiting for another re-check" in waited.stderr and "(pid 4242" in waited.stderr
     assert waited.returncode == 2 and "is not watched" in waited.stderr
     assert lock_path(db).read_text(encoding="utf-8") == ""  # the run that had it let go

@@ -11,7 +11,6 @@ from clientvet.checks.rules import Hit, rule
 from clientvet.checks.rules.shared import describe_federal_case, describe_notice, gazette_notices, live_notices, since
 from clientvet.evidence.store import Observation
 
-
 PROCEDURE_NOTICE_DAYS = 365  # a running procedure publishes (meetings, claims, sales) at least this often
 
 
@@ -27,11 +26,13 @@ class ProcedureNotices:
     def running(self) -> bool:
         return bool(self.since_end)
 
-    def describe(self, notices: list[Observation]) -> str:
-        latest = notices[0]
-        stage = next((n.data["stage"] for n in notices if n.data.get("stage")), None)
-        return (f"{len(notices)} notice(s) of its bankruptcy procedure on fedresurs.ru, the latest «{latest.data['type']}» "
-                f"of {latest.data['published']}" + (f", stage {stage}" if stage else ""))
+
+def _describe_procedure(notices: list[Observation]) -> str:
+    """How many notices, the latest, and the stage the newest court act among them names."""
+    latest = notices[0]
+    stage = next((n.data["stage"] for n in notices if n.data.get("stage")), None)
+    return (f"{len(notices)} notice(s) of its bankruptcy procedure on fedresurs.ru, the latest "
+            f"«{latest.data['type']}» of {latest.data['published']}" + (f", stage {stage}" if stage else ""))
 
 
 def procedure_notices(evidence: CheckEvidence) -> ProcedureNotices:
@@ -66,7 +67,9 @@ def bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
         if status.data.get("procedure"):
             found.append((f"{status.source}: status «{status.data['status']}»", status))
     procedure = procedure_notices(evidence)
-    details = [detail for detail, _ in found] + ([procedure.describe(procedure.since_end)] if procedure.running else [])
+    details = [detail for detail, _ in found]
+    if procedure.running:
+        details.append(_describe_procedure(procedure.since_end))
     if details:
         yield Hit("; ".join(details), tuple(o for _, o in found) + tuple(procedure.since_end))
 
@@ -81,10 +84,11 @@ def past_bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
     if procedure.notices and not procedure.running:
         ended = procedure.ended
         found.append((f"fedresurs.ru: «{ended.data['type']}» of {ended.data['published']}" if ended else
-                      f"{procedure.describe(procedure.notices)}; none in the last {PROCEDURE_NOTICE_DAYS} days",
+                      f"{_describe_procedure(procedure.notices)}; none in the last {PROCEDURE_NOTICE_DAYS} days",
                       tuple(procedure.notices)))
     if found:
-        yield Hit("; ".join(detail for detail, _ in found), tuple(o for _, observations in found for o in observations))
+        yield Hit("; ".join(detail for detail, _ in found),
+                  tuple(o for _, observations in found for o in observations))
 
 
 @rule("insolvency_case", "bankruptcy", "critical", 100,
