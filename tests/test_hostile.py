@@ -333,7 +333,9 @@ def test_the_2gis_key_is_sent_but_never_stored(tmp_path):
     url = keyed("https://catalog.api.2gis.com/3.0/items?q=x&type=branch")
     assert f"key={SECRET}" in url
     request = Request(url)
-    ArchiveMiddleware(crawler).process_response(request, TextResponse(url, body=b"{}", request=request))
+    archive = ArchiveMiddleware(crawler)
+    archive.process_response(request, TextResponse(url, body=b"{}", request=request))
+    archive.store.flush()  # the answer is held until it is parsed; write it now
     with sqlite3.connect(db) as conn:
         [(stored,)] = conn.execute("select url from responses").fetchall()
     assert stored == "https://catalog.api.2gis.com/3.0/items?q=x&type=branch&key=REDACTED"

@@ -307,7 +307,9 @@ def test_a_full_disk_fails_the_check_without_a_verdict_and_keeps_earlier_evidenc
     _one_line_error(full, str(db), "no verdict")
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
-        assert conn.execute("select id, status from checks").fetchall() == [(1, "complete"), (2, "running")]
+        # The full disk stops the second check at its first write (no row) or later (left running).
+        after_full = conn.execute("select id, status from checks").fetchall()
+        assert after_full in ([(1, "complete")], [(1, "complete"), (2, "running")]), after_full
         assert conn.execute("select count(*) from observations where check_id = 1").fetchone() == seen
 
     signal = _with_file_size_limit(1000, "signals", "add", DEMO_INN, "cash_off_books", "--db", str(db))
@@ -319,6 +321,7 @@ def test_a_full_disk_fails_the_check_without_a_verdict_and_keeps_earlier_evidenc
     assert (json.loads(again.stdout)["verdict"], json.loads(again.stdout)["score"]) == (
         json.loads(first.stdout)["verdict"], json.loads(first.stdout)["score"])
     with sqlite3.connect(db) as conn:
-        assert conn.execute("select id, status from checks").fetchall() == [
-            (1, "complete"), (2, "interrupted"), (3, "complete")]
+        assert conn.execute("select id, status from checks").fetchall() == (
+            [(1, "complete"), (2, "complete")] if len(after_full) == 1
+            else [(1, "complete"), (2, "interrupted"), (3, "complete")])
         assert conn.execute("select count(*) from signals where code = 'cash_off_books'").fetchone() == (0,)
