@@ -811,6 +811,26 @@ def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
         click.echo(f"wrote {path}")
 
 
+@cli.command("browse")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port on 127.0.0.1 to serve on.")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True,
+              help="Open the page in a web browser.")
+@db_option
+def browse_command(port, open_browser, db_path) -> None:
+    """Open the evidence database in Datasette: read-only, on 127.0.0.1 only, tables labelled.
+
+    Checks are faceted by verdict, facts by source and kind. Stop it with Ctrl-C.
+
+    \b
+    Example:
+      clientvet browse --db demo.sqlite --port 8001
+    """
+    from clientvet.reports.browse import serve
+
+    sys.exit(serve(db_path or config.default_db_path(), port, open_browser))
+
+
 # --- end of reports --------------------------------------------------------------------------------------
 
 
