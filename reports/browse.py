@@ -1,7 +1,8 @@
 """`clientvet browse`: the evidence database in Datasette, read-only and on 127.0.0.1 only.
 
-The file is served immutable (`-i`: SQLite opens it with immutable=1 and Datasette opens no write
-connection), so browsing can never change the evidence. The metadata (labels, descriptions,
+Datasette opens the file with SQLite's `mode=ro` (it opens a write connection only for writing
+queries or plugins that ask, and clientvet configures none), so browsing cannot change the evidence,
+and unlike immutable mode it sees what a running check has just written to the WAL. The metadata (labels, descriptions,
 facets) is built here from the schema's own descriptions, so a table added by a migration without
 one fails tests/test_browse.py instead of showing unlabelled.
 """
@@ -21,7 +22,7 @@ HOST = "127.0.0.1"  # never another interface: the evidence holds what clients' 
 
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "checks": ("One check of one company: when, which identifier, its verdict and score.", {
-        "company_key": "Company (scheme:identifier)", "status": "running, complete or interrupted",
+        "company_key": "Company (country:scheme:identifier)", "status": "running, complete or interrupted",
         "replay": "Recording replayed instead of the network", "verdict": "Light: green, yellow or red",
         "score": "Points of the verdict", "terms": "Deal terms judged (JSON)"}),
     "source_runs": ("How each source of a check went: status, reason, requests and facts.", {
@@ -67,7 +68,7 @@ def serve(db_path: Path, port: int, open_browser: bool) -> int:
         meta = Path(where) / "metadata.json"
         meta.write_text(json.dumps(metadata()), encoding="utf-8")
         print(f"serving {db_path} read-only at http://{HOST}:{port}/clientvet", flush=True)
-        args = [sys.executable, "-m", "datasette", "serve", "-i", str(served), "--host", HOST, "--port", str(port),
+        args = [sys.executable, "-m", "datasette", "serve", str(served), "--host", HOST, "--port", str(port),
                 "--metadata", str(meta), *(["--open"] if open_browser else [])]
         process = subprocess.Popen(args)
         try:
