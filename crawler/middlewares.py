@@ -156,7 +156,7 @@ class ReplayMiddleware:
         if not replay_dir:
             raise NotConfigured("live mode")
         if crawler.settings.getdict("DOWNLOAD_HANDLERS").get("https") == REPLAY_HANDLER:
-            raise NotConfigured("replayed in the download handler")
+            raise NotConfigured  # replayed in the download handler (a message would be logged as a warning)
         # Simulated network latency, for benchmarks and for interrupting a run in tests.
         return cls(replay_dir, crawler.settings.getfloat("CLIENTVET_REPLAY_LATENCY"))
 
