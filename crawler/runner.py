@@ -42,7 +42,7 @@ def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, An
         settings.set("DOWNLOAD_HANDLERS", {"http": REPLAY_HANDLER, "https": REPLAY_HANDLER}, priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
     if replay_dir and not settings.getbool("CLIENTVET_REPLAY_POLITE"):
-        # A source's own delay or concurrency is "spider" priority, above these: drop it too.
+        # At "cmdline" priority, above a source's own delay or concurrency ("spider"); --set still wins.
         for name, value in default_settings.REPLAY_OVERRIDES.items():
             if name not in (overrides or {}):
                 settings.set(name, value, priority="cmdline")
