@@ -13,6 +13,7 @@ that refuse a headless browser — then run under a virtual screen: `xvfb-run -a
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -96,6 +97,7 @@ class BrowserSource(SourceSpider):
     async def replay_page(self, page: Page, request: scrapy.Request) -> None:
         """Answer every request of the page from the HAR recordings, or abort it and note it."""
         archive = load_archive(self.settings["CLIENTVET_REPLAY"])
+        latency = self.settings.getfloat("CLIENTVET_REPLAY_LATENCY")  # the network's, as for plain requests
 
         async def answer(route: Route, asked: BrowserRequest) -> None:
             recorded = archive.find(asked.method, asked.url, asked.post_data_buffer,
@@ -104,6 +106,8 @@ class BrowserSource(SourceSpider):
                 request.meta["unrecorded"].append(f"unrecorded request: {asked.method} {asked.url}")
                 await route.abort("blockedbyclient")
                 return
+            if latency:
+                await asyncio.sleep(latency)
             request.meta["replayed_from"] = recorded.source_file
             await route.fulfill(status=recorded.status, headers=dict(recorded.headers), body=recorded.body)
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
-from clientvet.crawler.har import load_archive
+from clientvet.crawler.har import HarArchive, load_archive
 from clientvet.evidence.store import StoreError
 from clientvet.crawler.store import open_store, stop_if_failed
 
@@ -67,8 +71,80 @@ def refuse_oversized(settings: BaseSettings, url: str, size: int) -> None:
 REPLAY_IN_BROWSER = "replay_in_browser"
 
 
+def replayed_response(archive: HarArchive, request: Request) -> Response:
+    """The recorded answer to a request, or UnrecordedRequest."""
+    content_type = request.headers.get("Content-Type", b"").decode("latin-1")
+    recorded = archive.find(request.method, request.url, request.body, content_type)
+    if recorded is None:
+        raise UnrecordedRequest(request)
+    headers = Headers(list(recorded.headers))
+    response_cls = responsetypes.from_args(headers=headers, url=request.url, body=recorded.body)
+    request.meta["replayed_from"] = recorded.source_file
+    return response_cls(url=request.url, status=recorded.status, headers=headers,
+                        body=recorded.body, request=request)
+
+
+REPLAY_HANDLER = "clientvet.crawler.middlewares.ReplayDownloadHandler"
+
+
+class HostRateLimit:
+    """At most `requests` per host in any `seconds`: past it a host answers 429, as Companies House does."""
+
+    def __init__(self, requests: int, seconds: float):
+        self.requests, self.seconds = requests, seconds
+        self.sent: dict[str, deque[float]] = defaultdict(deque)
+
+    @classmethod
+    def parse(cls, text: str) -> HostRateLimit | None:
+        """From CLIENTVET_REPLAY_RATE_LIMIT, "600/300" (requests/seconds); None when empty."""
+        if not text:
+            return None
+        try:
+            requests, seconds = text.split("/")
+            return cls(int(requests), float(seconds))
+        except ValueError:
+            raise NotConfigured(f"CLIENTVET_REPLAY_RATE_LIMIT must be REQUESTS/SECONDS, not {text!r}") from None
+
+    def allows(self, url: str) -> bool:
+        sent, now = self.sent[urlsplit(url).netloc.lower()], time.monotonic()
+        while sent and sent[0] <= now - self.seconds:
+            sent.popleft()
+        if len(sent) >= self.requests:
+            return False
+        sent.append(now)
+        return True
+
+
+class ReplayDownloadHandler(BaseDownloadHandler):
+    """Answer http(s) requests from the HAR recordings inside Scrapy's downloader, like the network would.
+
+    A download handler runs inside the per-host download slots, so DOWNLOAD_DELAY, the concurrency
+    limits and AutoThrottle apply to replay as to live crawling (settings.REPLAY_OVERRIDES turn them
+    off unless CLIENTVET_REPLAY_POLITE asks for them). CLIENTVET_REPLAY_LATENCY adds seconds per
+    request; CLIENTVET_REPLAY_RATE_LIMIT ("600/300") answers 429 past that many requests per host.
+    """
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.archive = load_archive(settings["CLIENTVET_REPLAY"])
+        self.latency = settings.getfloat("CLIENTVET_REPLAY_LATENCY")
+        self.rate_limit = HostRateLimit.parse(settings.get("CLIENTVET_REPLAY_RATE_LIMIT", ""))
+
+    async def download_request(self, request: Request) -> Response:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if self.rate_limit and not self.rate_limit.allows(request.url):
+            return Response(url=request.url, status=429, request=request)
+        return replayed_response(self.archive, request)
+
+
 class ReplayMiddleware:
-    """Answer every request from HAR recordings; nothing leaves the machine."""
+    """Answer the plain requests of a browser source from HAR recordings (its download handler is the browser's).
+
+    Every other source replays through ReplayDownloadHandler; this answers before the download
+    slots, so only the latency applies to these few requests.
+    """
 
     def __init__(self, replay_dir: str, latency: float = 0.0):
         self.archive = load_archive(replay_dir)
@@ -79,6 +155,8 @@ class ReplayMiddleware:
         replay_dir = crawler.settings.get("CLIENTVET_REPLAY")
         if not replay_dir:
             raise NotConfigured("live mode")
+        if crawler.settings.getdict("DOWNLOAD_HANDLERS").get("https") == REPLAY_HANDLER:
+            raise NotConfigured  # replayed in the download handler (a message would be logged as a warning)
         # Simulated network latency, for benchmarks and for interrupting a run in tests.
         return cls(replay_dir, crawler.settings.getfloat("CLIENTVET_REPLAY_LATENCY"))
 
@@ -87,15 +165,7 @@ class ReplayMiddleware:
             return None
         if self.latency:
             await asyncio.sleep(self.latency)
-        content_type = request.headers.get("Content-Type", b"").decode("latin-1")
-        recorded = self.archive.find(request.method, request.url, request.body, content_type)
-        if recorded is None:
-            raise UnrecordedRequest(request)
-        headers = Headers(list(recorded.headers))
-        response_cls = responsetypes.from_args(headers=headers, url=request.url, body=recorded.body)
-        request.meta["replayed_from"] = recorded.source_file
-        return response_cls(url=request.url, status=recorded.status, headers=headers,
-                            body=recorded.body, request=request)
+        return replayed_response(self.archive, request)
 
 
 class ArchiveMiddleware:

@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from clientvet.crawler import settings as default_settings
 from clientvet.crawler.base import source_finished
 from clientvet.crawler.items import Subject
+from clientvet.crawler.middlewares import REPLAY_HANDLER
 from clientvet.crawler.spiders import sources_for
 
 SourceCallback = Callable[..., None]
@@ -38,8 +39,13 @@ def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, An
     settings.set("CLIENTVET_DB", db_path, priority="project")
     if replay_dir:
         settings.set("CLIENTVET_REPLAY", replay_dir, priority="project")
-        settings.setdict(default_settings.REPLAY_OVERRIDES, priority="cmdline")
+        settings.set("DOWNLOAD_HANDLERS", {"http": REPLAY_HANDLER, "https": REPLAY_HANDLER}, priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
+    if replay_dir and not settings.getbool("CLIENTVET_REPLAY_POLITE"):
+        # At "cmdline" priority, above a source's own delay or concurrency ("spider"); --set still wins.
+        for name, value in default_settings.REPLAY_OVERRIDES.items():
+            if name not in (overrides or {}):
+                settings.set(name, value, priority="cmdline")
     return settings
 
 

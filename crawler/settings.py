@@ -57,7 +57,9 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "WARNING"
 
-# Replay answers from local files: no need to wait between requests.
+# Replay answers from local files: no need to wait between requests, unless CLIENTVET_REPLAY_POLITE asks for
+# the live politeness (benchmarks). CLIENTVET_REPLAY_LATENCY and CLIENTVET_REPLAY_RATE_LIMIT: see
+# crawler/middlewares.py ReplayDownloadHandler.
 REPLAY_OVERRIDES = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,

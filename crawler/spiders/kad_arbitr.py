@@ -283,8 +283,11 @@ class KadArbitrSpider(BrowserSource):
             await page.close()
 
     async def pause(self) -> None:
-        """The site blocks fast pollers with 451: wait before every request after the landing page."""
-        if not self.replay:
+        """The site blocks fast pollers with 451: wait before every request after the landing page.
+
+        Replay skips the pause unless it is asked to be polite (CLIENTVET_REPLAY_POLITE, for benchmarks).
+        """
+        if not self.replay or self.settings.getbool("CLIENTVET_REPLAY_POLITE"):
             await asyncio.sleep(PAGE_DELAY)
 
     async def fingerprint_cookies(self, page: Page) -> bool:
