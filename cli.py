@@ -831,6 +831,93 @@ def browse_command(port, open_browser, db_path) -> None:
     sys.exit(serve(db_path or config.default_db_path(), port, open_browser))
 
 
+@cli.command("bundle")
+@click.argument("company")
+@click.option("--check", "check_id", type=click.IntRange(min=1), metavar="N",
+              help="Bundle check N of the company [default: its latest finished check].")
+@click.option("--out", metavar="PATH", required=True,
+              help="The WACZ file to write, or a directory to write it into under a name made of the check's "
+                   "identifier and number.")
+@click.option("--force", is_flag=True, help="Replace a file that exists already.")
+@lang_option("the reports inside")
+@db_option
+def bundle_command(company, check_id, out, force, lang, db_path) -> None:
+    """Write the evidence of a check as a WACZ file: every answer as WARC records, the HTML and
+    PDF reports, and the SHA-256 of every file in datapackage.json, signed with the Ed25519 key of
+    `[bundle] signing_key` when one is configured. It opens in ReplayWeb.page; `clientvet verify`
+    checks it.
+
+    \b
+    Example:
+      clientvet bundle 0000123450 --db demo.sqlite --out demo.wacz
+    """
+    from clientvet.evidence.errors import ClientvetError
+    from clientvet.reports import bundle, output, terminal
+    from clientvet.reports.stored import NoReport, find
+
+    ref = _company(company, db_path)
+    try:
+        store = _store(db_path, create=False)
+        if store is None:
+            raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; "
+                           "run `clientvet check` first")
+        checked = find(store, ref, check_id, _sources_for, _tuning)
+        check = checked.evidence.check
+        paths = output.targets(out, [output.safe_name(f"clientvet-{check.scheme}-{check.identifier}-check{check.id}")
+                                     + ".wacz"])
+        output.refuse_existing(paths, force)
+        data = bundle.build(store, checked, _language(lang), config.setting("bundle.signing_key"))
+        output.write({paths[0]: data}, force)
+    except ClientvetError as exc:
+        terminal.error(stderr, str(exc))
+        sys.exit(exc.exit_code)
+    click.echo(f"wrote {paths[0]}")
+
+
+@cli.command("verify")
+@click.argument("bundle_file", metavar="FILE.wacz", type=click.Path(path_type=Path))
+@click.option("--key", "public_key", type=click.Path(path_type=Path), metavar="PUBLIC.pem",
+              help="Require a signature by this public key (from `clientvet keygen`).")
+def verify_command(bundle_file, public_key) -> None:
+    """Recompute every digest of an evidence bundle and its signature: exit 0 and "intact", or
+    exit 1 naming the first file that differs.
+
+    \b
+    Example:
+      clientvet verify demo.wacz --key ~/.config/clientvet/bundle.key.pub
+    """
+    from clientvet.evidence.errors import ClientvetError
+    from clientvet.reports import bundle, terminal
+
+    try:
+        click.echo(bundle.verify(bundle_file, public_key))
+    except ClientvetError as exc:
+        terminal.error(stderr, str(exc))
+        sys.exit(exc.exit_code)
+
+
+@cli.command("keygen")
+@click.option("--out", type=click.Path(path_type=Path), required=True, metavar="PATH",
+              help="The private key file to write (PATH.pub gets the public key); never overwritten.")
+def keygen_command(out) -> None:
+    """Make an Ed25519 key pair for signing evidence bundles.
+
+    \b
+    Example:
+      clientvet keygen --out ~/.config/clientvet/bundle.key
+    """
+    from clientvet.evidence.errors import ClientvetError
+    from clientvet.reports import bundle, terminal
+
+    try:
+        public = bundle.keygen(out)
+    except ClientvetError as exc:
+        terminal.error(stderr, str(exc))
+        sys.exit(exc.exit_code)
+    click.echo(f"wrote {out} (private, mode 0600) and {public}")
+    click.echo(f'sign bundles with it: add to the config file\n[bundle]\nsigning_key = "{out}"')
+
+
 # --- end of reports --------------------------------------------------------------------------------------
 
 
