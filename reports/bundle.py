@@ -20,6 +20,7 @@ import json
 import os
 import zipfile
 from datetime import datetime, timezone
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,8 @@ def _records(store: Store, check_id: int) -> tuple[bytes, list[str], list[dict[s
     for response_id, method, url, request_body, status, content_type, fetched_at in rows:
         date = _warc_date(fetched_at)
         body = store.response_body(response_id)
-        headers = StatusAndHeaders(f"{status} {'OK' if status == 200 else 'Answer'}",
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        headers = StatusAndHeaders(f"{status} {phrase}".strip(),
                                    [("Content-Type", content_type or "application/octet-stream"),
                                     ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
         response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
