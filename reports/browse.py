@@ -10,6 +10,7 @@ one fails tests/test_browse.py instead of showing unlabelled.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,8 @@ def serve(db_path: Path, port: int, open_browser: bool) -> int:
         args = [sys.executable, "-m", "datasette", "serve", str(served), "--host", HOST, "--port", str(port),
                 "--metadata", str(meta), *(["--open"] if open_browser else [])]
         process = subprocess.Popen(args)
+        # Stopped by a service manager (SIGTERM) as by Ctrl-C: Datasette goes too, never left serving alone.
+        signal.signal(signal.SIGTERM, lambda *_: process.terminate())
         try:
             return process.wait()
         except KeyboardInterrupt:

@@ -62,6 +62,8 @@ def served(checked_db):
     yield base, port, process
     process.terminate()
     process.wait(timeout=20)
+    with socket.socket() as probe:  # Datasette stopped with it
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, "Datasette still serves after browse was stopped"
     assert (hashlib.sha256(checked_db.read_bytes()).hexdigest(), checked_db.stat().st_mtime_ns) == before
 
 
