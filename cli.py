@@ -447,6 +447,16 @@ def _store(db_path: Path | None, *, create: bool = True):
     return Store(path) if create or path.is_file() else None
 
 
+def _finished_check(ref, check_id: int | None, db_path: Path | None):
+    """(store, stored check) of COMPANY's check N or its latest finished one; NoReport when there is none."""
+    from clientvet.reports.stored import NoReport, find
+
+    store = _store(db_path, create=False)
+    if store is None:
+        raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; run `clientvet check` first")
+    return store, find(store, ref, check_id, _sources_for, _tuning)
+
+
 def _signal_code(code: str) -> str:
     from clientvet.checks.signals import SIGNALS, unknown_code_message
 
@@ -777,23 +787,17 @@ def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
     """
     from clientvet.evidence.errors import ClientvetError
     from clientvet.reports import formats, output, terminal
-    from clientvet.reports.stored import NoReport, find
 
     ref = _company(company, db_path)
     language = _language(lang)
     try:
-        store = _store(db_path, create=False)
-        if store is None:
-            raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; "
-                           "run `clientvet check` first")
-        checked = find(store, ref, check_id, _sources_for, _tuning)
+        _, checked = _finished_check(ref, check_id, db_path)
         if out is None:
             if fmt == "pdf" and sys.stdout.isatty():
                 raise output.OutputRefused("a PDF is not printed on a terminal: give --out FILE.pdf, or redirect")
             click.get_binary_stream("stdout").write(formats.render(checked, fmt, language))
             return
-        check = checked.evidence.check
-        name = output.safe_name(f"clientvet-{check.scheme}-{check.identifier}-check{check.id}")
+        name = output.check_file_name(checked.evidence.check)
         if fmt == "csv" and output.is_directory(out):
             paths = output.targets(out, [f"{name}-factors.csv", f"{name}-facts.csv"])
             output.refuse_existing(paths, force)
@@ -853,18 +857,11 @@ def bundle_command(company, check_id, out, force, lang, db_path) -> None:
     """
     from clientvet.evidence.errors import ClientvetError
     from clientvet.reports import bundle, output, terminal
-    from clientvet.reports.stored import NoReport, find
 
     ref = _company(company, db_path)
     try:
-        store = _store(db_path, create=False)
-        if store is None:
-            raise NoReport(f"no evidence database at {db_path or config.default_db_path()}; "
-                           "run `clientvet check` first")
-        checked = find(store, ref, check_id, _sources_for, _tuning)
-        check = checked.evidence.check
-        paths = output.targets(out, [output.safe_name(f"clientvet-{check.scheme}-{check.identifier}-check{check.id}")
-                                     + ".wacz"])
+        store, checked = _finished_check(ref, check_id, db_path)
+        paths = output.targets(out, [f"{output.check_file_name(checked.evidence.check)}.wacz"])
         output.refuse_existing(paths, force)
         data = bundle.build(store, checked, _language(lang), config.setting("bundle.signing_key"))
         output.write({paths[0]: data}, force)

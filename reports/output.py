@@ -26,6 +26,11 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_") or "report"
 
 
+def check_file_name(check) -> str:
+    """The file name (without extension) of a check's report or bundle: its identifier and number, never scraped text."""
+    return safe_name(f"clientvet-{check.scheme}-{check.identifier}-check{check.id}")
+
+
 def is_directory(out: str) -> bool:
     """`--out DIR/` or an existing directory: the report is written into it."""
     return out.endswith((os.sep, "/")) or Path(out).is_dir()

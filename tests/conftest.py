@@ -54,6 +54,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
                           **({"input": input} if input is not None else {"stdin": stdin}))
 
 
+def demo_database(directory: Path, *identifier: str) -> Path:
+    """An evidence database in `directory` holding one replayed check of a bundled demo company."""
+    db = directory / "evidence.sqlite"
+    result = run_cli("check", *identifier, "--replay", "demo", "--db", str(db), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
 def check_json(*args: str, **kwargs) -> dict:
     """`clientvet check … --json` that must succeed; returns the parsed document."""
     result = run_cli("check", *args, "--json", "--as-of", AS_OF, **kwargs)

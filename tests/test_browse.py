@@ -17,7 +17,7 @@ import pytest
 
 from clientvet.evidence.store import Store
 from clientvet.reports.browse import FACETS, TABLES
-from tests.conftest import AS_OF, ROOT, offline_env, run_cli
+from tests.conftest import ROOT, demo_database, offline_env, run_cli
 
 UK_DEMO = ("--company-number", "99000100")  # made-up company of the bundled demo: no browser source
 
@@ -38,10 +38,7 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def checked_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("browse") / "evidence.sqlite"
-    result = run_cli("check", *UK_DEMO, "--replay", "demo", "--db", str(db), "--as-of", AS_OF)
-    assert result.returncode == 0, result.stderr
-    return db
+    return demo_database(tmp_path_factory.mktemp("browse"), *UK_DEMO)
 
 
 @pytest.fixture(scope="module")

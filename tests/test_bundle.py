@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import AS_OF, run_cli
+from tests.conftest import demo_database, run_cli
 
 UK_DEMO = ("--company-number", "99000100")  # made-up company of the bundled demo
 WIDE = {"COLUMNS": "500"}  # one line stays one line, however long the temporary path
@@ -21,10 +21,7 @@ WIDE = {"COLUMNS": "500"}  # one line stays one line, however long the temporary
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("bundle") / "evidence.sqlite"
-    result = run_cli("check", *UK_DEMO, "--replay", "demo", "--db", str(db), "--as-of", AS_OF)
-    assert result.returncode == 0, result.stderr
-    return db
+    return demo_database(tmp_path_factory.mktemp("bundle"), *UK_DEMO)
 
 
 @pytest.fixture(scope="module")
