@@ -9,18 +9,25 @@ nothing leaves the machine even past the routing.
 Configuration, under `[browser]`: `browser = "/path/to/chromium"` (default: the first of
 chromium, chromium-browser, google-chrome on PATH) and `headless = false` for sites
 that refuse a headless browser — then run under a virtual screen: `xvfb-run -a clientvet …`.
+
+All browser sources of a run share one Playwright driver and one Chromium (a context per
+site), started by the first page any of them opens: a check whose sources open no page
+starts neither. The run closes it when its last source is done.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
-from playwright.async_api import Error as PlaywrightError, Page, Request as BrowserRequest, Route
+from playwright.async_api import Browser, Error as PlaywrightError, Page, Playwright, Request as BrowserRequest, Route
+from playwright.async_api import async_playwright
+from scrapy.exceptions import NotSupported
 from twisted.python.failure import Failure
 
 from clientvet import config
@@ -38,6 +45,7 @@ CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
 DEAD_PROXY = {"server": "http://127.0.0.1:9"}
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+SHARED_PROVIDER = "clientvet.crawler.browser.SharedBrowserProvider"
 
 
 def find_browser() -> str | None:
@@ -61,6 +69,81 @@ def browser_problem() -> str | None:
     return None
 
 
+class SharedBrowser:
+    """The process's one Playwright driver and its browsers (one per set of launch options, in practice one)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.playwright: Playwright | None = None
+        self.browsers: dict[str, Browser] = {}
+
+    async def get(self, launch_options: dict[str, Any]) -> Browser:
+        key = json.dumps(launch_options, sort_keys=True, default=str)
+        async with self.lock:
+            if self.playwright is None:
+                self.playwright = await async_playwright().start()
+            browser = self.browsers.get(key)
+            if browser is None or not browser.is_connected():
+                browser = self.browsers[key] = await self.playwright.chromium.launch(**launch_options)
+            return browser
+
+    @property
+    def started(self) -> bool:
+        return self.playwright is not None
+
+    async def close(self) -> None:
+        async with self.lock:
+            for browser in self.browsers.values():
+                if browser.is_connected():
+                    await browser.close()
+            self.browsers.clear()
+            if self.playwright is not None:
+                await self.playwright.stop()
+                self.playwright = None
+
+
+SHARED = SharedBrowser()
+
+
+class BrowserLease:
+    """One source's use of the shared browser: closing it removes the source's listeners, not the browser."""
+
+    def __init__(self, browser: Browser):
+        self.browser = browser
+        self.listeners: list[tuple[str, Any]] = []
+
+    def on(self, event: str, listener: Any) -> None:
+        self.listeners.append((event, listener))
+        self.browser.on(event, listener)
+
+    async def new_context(self, **kwargs: Any):
+        return await self.browser.new_context(**kwargs)
+
+    async def close(self) -> None:
+        for event, listener in self.listeners:
+            self.browser.remove_listener(event, listener)
+        self.listeners.clear()
+
+
+class SharedBrowserProvider:
+    """scrapy-playwright's browser provider: nothing at the engine's start, the shared browser at the first page."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    async def start(self) -> None:
+        """No driver yet: a source that opens no page never starts one."""
+
+    async def launch_browser(self) -> BrowserLease:
+        return BrowserLease(await SHARED.get(self.config.launch_options))
+
+    async def launch_persistent_context(self, context_kwargs: dict) -> Any:
+        raise NotSupported("clientvet's sources share one browser and use no persistent context")
+
+    async def close(self) -> None:
+        """The browser outlives the source: the run closes it (crawler/runner.py)."""
+
+
 class BrowserSource(SourceSpider):
     """A source whose pages are opened in Chromium; the rest of its requests stay plain HTTP."""
 
@@ -79,6 +162,7 @@ class BrowserSource(SourceSpider):
             launch["proxy"] = DEAD_PROXY
         settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, "spider")
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
+        settings.set("PLAYWRIGHT_BROWSER_PROVIDER", SHARED_PROVIDER, "spider")
         settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, "spider")  # the browser's own headers
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 60_000, "spider")
 

@@ -11,6 +11,7 @@ decision, and crawls the subjects that decision returns.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from scrapy.crawler import CrawlerProcess
@@ -19,7 +20,7 @@ from scrapy.spiders import Spider
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
-from clientvet.crawler import settings as default_settings
+from clientvet.crawler import browser, settings as default_settings
 from clientvet.crawler.base import source_finished
 from clientvet.crawler.items import Subject
 from clientvet.crawler.middlewares import REPLAY_HANDLER
@@ -101,18 +102,22 @@ def search_then_crawl(search: Callable[[Searcher], Awaitable[Found]],
 
     async def run() -> None:
         nonlocal decided
-        found = await search(Searcher(process))
-        subjects = list(decide(found))
-        decided = True
-        plan = _plan(subjects)
-        planned.extend(source.name for wave, _ in plan for source in wave)
-        for wave, ours in plan:
-            for source in wave:
-                crawler = process.create_crawler(source)
-                if on_source_done:
-                    crawler.signals.connect(on_source_done, signal=source_finished, weak=False)
-                process.crawl(crawler, subjects=ours)
-            await process.join()
+        try:
+            found = await search(Searcher(process))
+            subjects = list(decide(found))
+            decided = True
+            plan = _plan(subjects)
+            planned.extend(source.name for wave, _ in plan for source in wave)
+            for wave, ours in plan:
+                for source in wave:
+                    crawler = process.create_crawler(source)
+                    if on_source_done:
+                        crawler.signals.connect(on_source_done, signal=source_finished, weak=False)
+                    process.crawl(crawler, subjects=ours)
+                await process.join()
+        finally:
+            if browser.SHARED.started:  # one driver and one Chromium for every source of the run
+                await Deferred.fromFuture(asyncio.ensure_future(browser.SHARED.close()))
 
     outcome: list = []
     done = Deferred.fromCoroutine(run())
