@@ -27,7 +27,7 @@ from clientvet.evidence.identifiers import (
     parse_ogrn,
 )
 from clientvet.evidence.matching import match_names, normalise_name
-from clientvet.evidence.store import Observation
+from clientvet.evidence.store import Observation, lock_timeout
 
 # All-digit input: which identifier its length means.
 _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
@@ -168,7 +168,7 @@ def _registry_records(db_path: Path) -> list[tuple[str, dict[str, Any]]]:
     """Registry records already stored, read without creating or migrating the database."""
     if not Path(db_path).is_file():
         return []
-    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=lock_timeout())
     try:
         if not conn.execute("select 1 from sqlite_master where type = 'table' and name = 'facts'").fetchone():
             return []
