@@ -372,10 +372,9 @@ class Store:
 
     def save_document(self, check_id: int, document: dict[str, Any], version: str) -> None:
         """The check's verdict document as it was given, so a report weeks later shows that verdict."""
-        with self.db.atomic():
-            self.db["check_documents"].upsert(
-                {"check_id": check_id, "document": json.dumps(document, ensure_ascii=False),
-                 "saved_at": utc_now(), "version": version}, pk="check_id")
+        self._write(lambda conn: conn.execute(  # the write lock first, waited for like every write
+            "insert or replace into check_documents (check_id, document, saved_at, version) values (?, ?, ?, ?)",
+            [check_id, json.dumps(document, ensure_ascii=False), utc_now(), version]))
 
     def document(self, check_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query("select document from check_documents where check_id = ?", [check_id]))
