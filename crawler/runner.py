@@ -11,12 +11,12 @@ decision, and crawls the subjects that decision returns.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiders import Spider
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
@@ -117,7 +117,7 @@ def search_then_crawl(search: Callable[[Searcher], Awaitable[Found]],
                 await process.join()
         finally:
             if browser.SHARED.started:  # one driver and one Chromium for every source of the run
-                await Deferred.fromFuture(asyncio.ensure_future(browser.SHARED.close()))
+                await deferred_from_coro(browser.SHARED.close())
 
     outcome: list = []
     done = Deferred.fromCoroutine(run())
