@@ -136,7 +136,7 @@ class Ledger:
             f"{', '.join(fields[:5])}{', …' if len(fields) > 5 else ''})"
             for path, fields in state.tally.foreign().items()]
         if state.failures or foreign:
-            return "failed", "; ".join(state.failures + foreign)
+            return "failed", "; ".join(sorted(state.failures) + foreign)  # answers arrive in any order
         if not state.facts:
             return "empty", None
         miscounted = [f"expected {_bounds(*bounds)} {kind}, got {state.kinds[kind]}"
