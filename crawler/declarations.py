@@ -27,8 +27,8 @@ class Declared:
     """One registered source: its spider class (an import path) and the facts every spider class gets from it.
 
     `chain` is the longest chain of requests that wait on each other in one answer (the demo's):
-    egrul's token → result is 2. `pause` is the source's politeness between two requests to its host
-    (DOWNLOAD_DELAY; None: settings.py's).
+    egrul's token → result is 2. `pause` is the source's politeness between two requests to its host, in
+    seconds: the spider's DOWNLOAD_DELAY (None: settings.py's), and kad.arbitr.ru's wait before each fetch.
     """
 
     name: str
@@ -74,5 +74,7 @@ def critical_path(sources: Sequence[Declared], latency: float) -> float:
 
     Waves run one after another, the sources of a wave at once: each wave takes as long as its
     longest chain, every request of which waits for its answer and, before the next, the source's pause.
+    Scrapy counts DOWNLOAD_DELAY from the previous request's start, so where the latency overlaps the
+    pause the real wait is a little shorter.
     """
     return sum(max(s.chain * latency + (s.chain - 1) * s.seconds_between for s in wave) for wave in waves(sources))
