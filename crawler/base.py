@@ -1,11 +1,11 @@
 """What every source spider shares: subjects, honest per-source status, helpers.
 
-A registered source's entry (crawler/spiders/__init__.py) declares what it is (jurisdiction, the facts
-it yields, the evidence kinds it covers, key, browser, pause); its class declares what a sane answer looks like: the records it reads (`reads`: the
-fields every one carries) and how many facts of a kind one subject yields
-(`counts`). It writes `requests_for(subject)` plus parse callbacks that read the
-answer's rows through `self.records(...)` and yield `self.fact(...)` or more
-`self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
+A registered source's entry (crawler/spiders/__init__.py) declares what it is (jurisdiction,
+the facts it yields, the evidence kinds it covers, key, browser, pause); its class declares
+what a sane answer looks like: the records it reads (`reads`: the fields every one carries)
+and how many facts of a kind one subject yields (`counts`). It writes `requests_for(subject)`
+plus parse callbacks that read the answer's rows through `self.records(...)` and yield
+`self.fact(...)` or more `self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
 captcha, an exception in a parser, an unrecorded replay request, a record
 without a declared field or with none the parser knows, a count out of bounds,
 an empty or cut-off page, an answer past the source's size cap (`answer_cap_mb`)
