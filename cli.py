@@ -293,10 +293,10 @@ def check(inn, ogrn, company_number, cik, name, domain, country, city, pick, db_
 @cli.command()
 def sources() -> None:
     """List the registered sources and what each one declares."""
-    from clientvet.crawler.spiders import all_sources
+    from clientvet.crawler.spiders import SOURCES
 
-    width = max(len(source.name) for source in all_sources())
-    for source in sorted(all_sources(), key=lambda s: (s.jurisdiction, not s.essential)):
+    width = max(len(source.name) for source in SOURCES)
+    for source in sorted(SOURCES, key=lambda s: (s.jurisdiction, not s.essential)):
         needs = [n for n, flag in (("API key", source.api_key), ("browser", source.needs_browser)) if flag]
         click.echo(f"{source.name:{width}} {source.jurisdiction}  {'essential' if source.essential else 'supporting':10}"
                    f"  {', '.join(source.evidence)}" + (f"  (needs {', '.join(needs)})" if needs else ""))

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from clientvet.crawler.declarations import critical_path
 from clientvet.crawler.har import HarArchive
-from clientvet.crawler.runner import waves
-from clientvet.crawler.spiders import sources_for
+from clientvet.crawler.spiders import declared_for
 from clientvet.evidence.identifiers import parse_inn
 from clientvet.evidence.store import Store
 
@@ -32,6 +32,9 @@ DEMO = ROOT / "demo"
 DEMO_INN = "0000123450"
 REPEATS = int(os.environ.get("BENCH_REPEATS", 5))  # each figure's runs; fewer only to try the bench out
 LATENCIES = (0.1, 0.3, 1.0)  # seconds each replayed request waits, standing in for the network
+HEAVY = ("scrapy", "twisted", "playwright", "weasyprint")  # what a command that crawls or renders PDF needs
+OFFLINE = {"CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml"),
+           "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
 
 
 @dataclass
@@ -56,12 +59,13 @@ class Figure:
                 f"{'OVER' if self.over else 'ok':4}  {self.detail}")
 
 
-def _timed_check(db: Path, latency: float) -> float:
-    env = {**os.environ, "CLIENTVET_CONFIG": str(ROOT / "tests" / "no-config.toml"),
-           "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+def _timed_check(db: Path, latency: float, polite: bool = False) -> float:
+    """Wall time of the demo check replayed at this latency; `polite` keeps the live pauses between requests."""
+    env = {**os.environ, **OFFLINE}
+    settings = [f"CLIENTVET_REPLAY_LATENCY={latency}"] + (["CLIENTVET_REPLAY_POLITE=1"] if polite else [])
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "clientvet", "check", "--inn", DEMO_INN, "--replay", str(DEMO),
-                    "--db", str(db), "--json", "--set", f"CLIENTVET_REPLAY_LATENCY={latency}"],
+                    "--db", str(db), "--json", *(arg for setting in settings for arg in ("--set", setting))],
                    capture_output=True, env=env, cwd=ROOT)  # exit 1 is a verdict (the demo fails one source)
     return time.perf_counter() - started
 
@@ -74,25 +78,18 @@ def _requests_per_source(db: Path) -> dict[str, int]:
         connection.close()
 
 
-def critical_path(requests: dict[str, int]) -> int:
-    """The longest chain of requests that wait on each other: waves run one after another, their sources at once.
-
-    A source's requests count as one chain (a source's next request usually needs its previous answer).
-    """
-    return sum(max(requests.get(s.name, 0) for s in wave) for wave in waves(sources_for("RU")))
-
-
 def check_latency(latency: float) -> Callable[[Path], Figure]:
     def bench(tmp: Path) -> Figure:
-        """Wall time a check adds at this latency (paired with a run without) vs its critical path."""
+        """Wall time the network and the politeness add to a check (paired with a run without either) vs its
+        critical path: the sources' declared request chains and pauses (crawler/declarations.py)."""
         added = []
         for run in range(REPEATS):
             baseline = _timed_check(tmp / f"zero-{latency}-{run}.sqlite", 0.0)
-            added.append(_timed_check(tmp / f"slow-{latency}-{run}.sqlite", latency) - baseline)
-        requests = _requests_per_source(tmp / f"slow-{latency}-0.sqlite")
-        chain, serial = critical_path(requests), sum(requests.values())
-        return Figure(f"check at {latency * 1000:.0f} ms vs chain", [a / (latency * chain) for a in added],
-                      1.25, f"adds {statistics.median(added):.2f} s; chain {chain} requests = {latency * chain:.2f} s; "
+            added.append(_timed_check(tmp / f"slow-{latency}-{run}.sqlite", latency, polite=True) - baseline)
+        bound = critical_path(declared_for("RU"), latency)
+        serial = sum(_requests_per_source(tmp / f"slow-{latency}-0.sqlite").values())
+        return Figure(f"check at {latency * 1000:.0f} ms vs chain", [a / bound for a in added], 1.25,
+                      f"adds {statistics.median(added):.2f} s; critical path {bound:.2f} s; "
                       f"all {serial} requests one after another = {latency * serial:.2f} s")
     bench.__name__ = f"check_latency_{int(latency * 1000)}ms"
     return bench
@@ -146,9 +143,41 @@ def har_memory(tmp: Path) -> Figure:
     return Figure("har_memory", [peak / size], 6.0, f"{directory.name}: {size / 1e6:.1f} MB of HAR, peak {peak / 1e6:.1f} MB")
 
 
+def imported_modules(*code: str) -> list[str]:
+    """The modules a fresh Python imports running `code` (its arguments), from its own import log (-X importtime)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", *code], capture_output=True, text=True,
+                            env={**os.environ, **OFFLINE}, cwd=ROOT, stdin=subprocess.DEVNULL)
+    log = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    if result.returncode:
+        said = [line for line in result.stderr.splitlines() if not line.startswith("import time:")]
+        raise RuntimeError(f"{' '.join(code)} exited {result.returncode}: {' '.join(said[-3:])}")
+    return [line.rsplit("|", 1)[1].strip() for line in log[1:]]  # the first line is the header
+
+
+def startup_modules(*args: str) -> list[str]:
+    """The modules `clientvet ARGS` imports."""
+    return imported_modules("-m", "clientvet", *args)
+
+
+def heavy(modules: list[str]) -> list[str]:
+    return sorted({name.split(".")[0] for name in modules} & set(HEAVY))
+
+
+def startup(*args: str) -> Callable[[Path], Figure]:
+    def bench(tmp: Path) -> Figure:
+        """Modules a light command imports vs those of the CLI's toolkit alone (Click and Rich)."""
+        toolkit = len(imported_modules("-c", "import click, rich.console"))
+        modules = startup_modules(*args)
+        return Figure(f"start-up modules: {' '.join(args)}", [len(modules) / toolkit], 1.6,
+                      f"{len(modules)} modules vs {toolkit} for Click and Rich; "
+                      f"heavy: {', '.join(heavy(modules)) or 'none'}")
+    bench.__name__ = f"startup_{'_'.join(a.strip('-') for a in args)}"
+    return bench
+
+
 # Each figure is independent: a function of a scratch directory returning its Figure.
 FIGURES: list[Callable[[Path], Figure]] = [*map(check_latency, LATENCIES), check_vs_sequential, store_upsert,
-                                           har_memory]
+                                           har_memory, startup("sources"), startup("--help")]
 
 
 def main() -> int:

@@ -1,11 +1,11 @@
 """What every source spider shares: subjects, honest per-source status, helpers.
 
-A source subclass declares what it is (jurisdiction, the facts it yields, the
-evidence kinds it covers, key, browser) and what a sane answer looks like: the records it reads (`reads`: the
-fields every one carries) and how many facts of a kind one subject yields
-(`counts`). It writes `requests_for(subject)` plus parse callbacks that read the
-answer's rows through `self.records(...)` and yield `self.fact(...)` or more
-`self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
+A registered source's entry (crawler/spiders/__init__.py) declares what it is (jurisdiction,
+the facts it yields, the evidence kinds it covers, key, browser, pause); its class declares
+what a sane answer looks like: the records it reads (`reads`: the fields every one carries)
+and how many facts of a kind one subject yields (`counts`). It writes `requests_for(subject)`
+plus parse callbacks that read the answer's rows through `self.records(...)` and yield
+`self.fact(...)` or more `self.request(...)`. Anything that goes wrong — an HTTP error, a block, a
 captcha, an exception in a parser, an unrecorded replay request, a record
 without a declared field or with none the parser knows, a count out of bounds,
 an empty or cut-off page, an answer past the source's size cap (`answer_cap_mb`)
@@ -38,7 +38,8 @@ from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-from clientvet import config
+from clientvet.crawler import spiders
+from clientvet.crawler.declarations import ApiKey, Declared
 from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
 from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, redact_secrets
 from clientvet.crawler.store import open_store
@@ -76,15 +77,6 @@ ANNOUNCED_SIZE = re.compile(r"Expected to receive (\d+) bytes which is larger th
 
 class SourceFailure(Exception):
     """The answer shows the source could not be checked (captcha, block, bad format)."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    env: str
-    config: str
-
-    def get(self) -> str | None:
-        return config.secret(self.env, self.config)
 
 
 Counts = dict[str, tuple[int, int | None]]  # fact kind → (fewest, most; None: no limit)
@@ -228,16 +220,19 @@ def html_page(response: Response) -> Selector:
 
 
 class SourceSpider(scrapy.Spider):
+    # From the source's Declared entry (crawler/declarations.py), set when the class is made.
+    declared: ClassVar[Declared | None] = None
     jurisdiction: ClassVar[str]
-    evidence: ClassVar[tuple[str, ...]]  # the kinds of fact it yields
-    covers: ClassVar[tuple[str, ...]] = ()  # the evidence kinds a verdict reports (clientvet.checks.kinds)
+    evidence: ClassVar[tuple[str, ...]]
+    covers: ClassVar[tuple[str, ...]] = ()
+    essential: ClassVar[bool] = False
+    needs_browser: ClassVar[bool] = False
+    api_key: ClassVar[ApiKey | None] = None
+    after: ClassVar[tuple[str, ...]] = ()
     # What a sane answer looks like: the records the parser reads, and how many facts of a kind a
     # subject yields when the source found anything (a source that found nothing stays "empty").
     reads: ClassVar[dict[str, Reads]] = {}
     counts: ClassVar[Counts] = {}
-    essential: ClassVar[bool] = False
-    needs_browser: ClassVar[bool] = False
-    api_key: ClassVar[ApiKey | None] = None
     # The largest answer the source takes, in MB (None: DOWNLOAD_MAXSIZE of settings.py); a larger one fails it.
     answer_cap_mb: ClassVar[int | None] = None
 
@@ -247,10 +242,28 @@ class SourceSpider(scrapy.Spider):
         self.ledger = Ledger(self.reads, self.counts)
         self.key: str | None = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A registered spider's facts come from its entry alone: declaring one in the class too is a mistake."""
+        super().__init_subclass__(**kwargs)
+        entry = spiders.DECLARED.get(f"{cls.__module__}.{cls.__qualname__}")
+        if entry is None:
+            return
+        again = [fact for fact in Declared.CLASS_FACTS if fact in vars(cls)]
+        if "DOWNLOAD_DELAY" in (vars(cls).get("custom_settings") or {}):
+            again.append("custom_settings DOWNLOAD_DELAY (the entry's pause)")
+        if again:
+            raise TypeError(f"{cls.__qualname__} declares {', '.join(again)} again: "
+                            "it is in the source's entry in clientvet/crawler/spiders/__init__.py")
+        cls.declared = entry
+        for fact in Declared.CLASS_FACTS:
+            setattr(cls, fact, getattr(entry, fact))
+
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """The source's answer cap as Scrapy's download limits for this spider."""
+        """The source's pause and answer cap as Scrapy's download settings for this spider."""
         super().update_settings(settings)
+        if cls.declared and cls.declared.pause is not None:
+            settings.set("DOWNLOAD_DELAY", cls.declared.pause, "spider")
         if cls.answer_cap_mb:
             settings.set("DOWNLOAD_MAXSIZE", cls.answer_cap_mb * MB, "spider")
             settings.set("DOWNLOAD_WARNSIZE", cls.answer_cap_mb * MB // 2, "spider")

@@ -147,7 +147,6 @@ class SharedBrowserProvider:
 class BrowserSource(SourceSpider):
     """A source whose pages are opened in Chromium; the rest of its requests stay plain HTTP."""
 
-    needs_browser = True
     browser_context: ClassVar[dict[str, Any]] = {"locale": "ru-RU", "timezone_id": "Europe/Moscow"}
 
     @classmethod

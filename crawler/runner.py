@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 
 from clientvet.crawler import browser, settings as default_settings
 from clientvet.crawler.base import source_finished
+from clientvet.crawler.declarations import waves
 from clientvet.crawler.items import Subject
 from clientvet.crawler.middlewares import REPLAY_HANDLER
 from clientvet.crawler.spiders import sources_for
@@ -48,21 +49,6 @@ def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, An
             if name not in (overrides or {}):
                 settings.set(name, value, priority="cmdline")
     return settings
-
-
-def waves(sources: list[type]) -> list[list[type]]:
-    """Group sources so that each runs after the sources it names in `after`."""
-    done: set[str] = set()
-    remaining = list(sources)
-    result = []
-    while remaining:
-        ready = [s for s in remaining if set(getattr(s, "after", ())) <= done]
-        if not ready:
-            raise ValueError(f"sources wait on each other: {[s.name for s in remaining]}")
-        result.append(ready)
-        done |= {s.name for s in ready}
-        remaining = [s for s in remaining if s not in ready]
-    return result
 
 
 class Searcher:

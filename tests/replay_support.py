@@ -29,11 +29,12 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from clientvet.crawler.base import describe_failure
+from clientvet.crawler.declarations import waves
 from clientvet.crawler.engine import ScrapyEngine
 from clientvet.crawler.har import HarArchive, RecordedResponse
 from clientvet.crawler.items import Fact, Subject
 from clientvet.crawler.middlewares import ArchiveMiddleware, UnrecordedRequest
-from clientvet.crawler.runner import build_settings, waves
+from clientvet.crawler.runner import build_settings
 from clientvet.crawler.settings import ITEM_PIPELINES
 from clientvet.crawler.spiders import sources_for
 from clientvet.crawler.store import open_store

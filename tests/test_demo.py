@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from clientvet.crawler.captcha import NOBODY_TO_ASK
-from clientvet.crawler.spiders import sources_for
+from clientvet.crawler.spiders import declared_for, sources_for
 from tests.conftest import AS_OF, DEMO, ROOT, check_json, run_cli
 
 RU = ("--inn", "0000123450")
@@ -72,6 +72,17 @@ def test_every_source_of_the_country_answers_from_the_demo_recordings(check, jur
         else:
             assert run["status"] in ("ok", "empty"), run
             assert run["requests"] >= 1, run
+
+
+@pytest.mark.parametrize("check, jurisdiction", [("russian", "RU"), ("british", "GB"), ("american", "US")])
+def test_no_source_answers_in_fewer_requests_than_its_declared_chain(check, jurisdiction, request):
+    """A chain of requests that wait on each other (crawler/declarations.py) is asked in full when the source finds
+    something: the demo's answers are the ones the chains are declared for."""
+    chains = {entry.name: entry.chain for entry in declared_for(jurisdiction)}
+    found = {source: run["requests"] for source, run in runs(request.getfixturevalue(check)).items()
+             if run["status"] == "ok"}
+    assert found and {source: min(asked, chains[source]) for source, asked in found.items()} == \
+        {source: chains[source] for source in found}
 
 
 def test_the_browser_sources_read_their_pages_in_chromium(russian):

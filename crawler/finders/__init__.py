@@ -16,7 +16,8 @@ from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from clientvet.crawler.base import ApiKey, SourceSpider, describe_failure
+from clientvet.crawler.base import SourceSpider, describe_failure
+from clientvet.crawler.declarations import ApiKey
 from clientvet.crawler.runner import Searcher
 from clientvet.crawler.resolve import COUNTRIES, Candidate, Found, SearchRun, search_country
 

@@ -66,16 +66,11 @@ def classify_stage(code: str | None, description: str | None) -> tuple[str, bool
 
 
 class BankrotFedresursSpider(SourceSpider):
-    name = "bankrot_fedresurs"
-    jurisdiction = "RU"
-    evidence = ("bankruptcy_case",)
-    covers = ("bankruptcy",)
     # A debtor and the last of its cases; the arbitration manager's name is anonymised in the recordings.
     reads = {"bankruptcy_case": Reads("guid inn name status", ignored="statusUpdateDate"),
              "bankruptcy_case.lastLegalCase": Reads("number status.code status.description",
                                                     ignored="arbitrManagerFio")}
     counts = {"bankruptcy_case": (1, 1)}  # one debtor record per INN
-    essential = True
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         endpoint = "prsnbankrupts" if subject.is_sole_trader else "cmpbankrupts"

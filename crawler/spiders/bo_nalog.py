@@ -98,10 +98,6 @@ def statements(periods: list[dict], form: dict, form_year: int, bfo_id: int) -> 
 
 
 class BoNalogSpider(SourceSpider):
-    name = "bo_nalog"
-    jurisdiction = "RU"
-    evidence = ("financial_statement",)
-    covers = ("finances",)
     # A search hit (read for its id) and a period of the list; the details form is checked line by line.
     reads = {"organisation": Reads("id inn ogrn", ignored="*"),
              "period": Reads("id period", ignored="actualBfoDate actualCorrectionDate hasAz hasKs isCb knd mspCategory "

@@ -46,13 +46,8 @@ def meaning(comment: str | None) -> str:
 
 
 class CbrWarningSpider(SourceSpider):
-    name = "cbr_warning"
-    jurisdiction = "RU"
-    evidence = ("warning_list_entry",)
-    covers = ("registers",)
     # Keys every record has (values may be null); a missing key would silently read as "no INN".
     reads = {"warning_list_entry": Reads("Id DT Name INN Sign Closed Comment")}
-    after = ("egrul",)  # only for the INN of a company checked by its OGRN
     answer_cap_mb = 64  # the whole list: 11 MB in 2026
 
     def __init__(self, *args, **kwargs):

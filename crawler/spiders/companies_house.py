@@ -19,7 +19,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from w3lib.http import basic_auth_header
 
-from clientvet.crawler.base import ApiKey, SourceFailure, SourceSpider
+from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.items import Reads, Subject
 
 BASE = "https://api.company-information.service.gov.uk"
@@ -149,11 +149,6 @@ def _header_number(response: Response, name: str) -> int | None:
 
 
 class CompaniesHouseSpider(SourceSpider):
-    name = "companies_house"
-    jurisdiction = "GB"
-    evidence = ("registry_record", "officer", "officer_appointments", "psc", "psc_register", "charge",
-                "insolvency_case", "filing")
-    covers = ("registry", "bankruptcy", "finances")
     # Per record: the fields every one carries, and what is left unread on purpose (personal details of
     # officers, links, paging, due dates the rules do not judge).
     reads = {
@@ -181,8 +176,6 @@ class CompaniesHouseSpider(SourceSpider):
                                 "links.document_metadata pages paper_filed resolutions subcategory"),
     }
     counts = {"registry_record": (1, 1), "psc_register": (0, 1)}  # one profile, one PSC register
-    essential = True
-    api_key = ApiKey(env="COMPANIES_HOUSE_API_KEY", config="companies_house.api_key")
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}
 
     @classmethod

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from clientvet.crawler.base import ApiKey, SourceFailure, SourceSpider
+from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.items import Reads, Subject
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
@@ -99,18 +99,12 @@ def parse_result(result: dict[str, Any], names: list[str]) -> dict[str, Any] | N
 
 
 class CourtListenerSpider(SourceSpider):
-    name = "courtlistener"
-    jurisdiction = "US"
-    evidence = ("federal_case", "federal_case_search")
-    covers = ("courts", "bankruptcy")
     # A search hit (parse_result requires its docket_id and caseName); attorneys, firms, documents not read.
     reads = {"federal_case": Reads(ignored="assignedTo assigned_to_id attorney attorney_id caseNameFull court_exact "
                                            "dateArgued firm firm_id jurisdictionType juryDemand meta more_docs "
                                            "pacer_case_id party_id recap_documents referredTo referred_to_id "
                                            "trustee_str")}
     counts = {"federal_case_search": (1, 1)}  # how much of the one search was read
-    api_key = ApiKey(env="COURTLISTENER_TOKEN", config="courtlistener.token")
-    after = ("edgar",)  # the company's name and former names
     # CourtListener allows 5,000 API requests an hour per token; one at a time is far below it.
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 

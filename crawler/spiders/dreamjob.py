@@ -55,7 +55,6 @@ def page_count(response: scrapy.http.Response) -> int:
 
 
 class DreamjobSpider(ReviewSiteSpider):
-    name = "dreamjob"
     site = "dreamjob.ru"
     reviewer = "employee"
     counts = {"review_page": (1, MAX_EMPLOYERS)}

@@ -235,10 +235,6 @@ def annual_financials(company_facts: dict) -> list[dict[str, Any]]:
 
 
 class EdgarSpider(SourceSpider):
-    name = "edgar"
-    jurisdiction = "US"
-    evidence = ("registry_record", "bankruptcy_report", "annual_financials")
-    covers = ("registry", "bankruptcy", "finances")
     # The submissions (the registry card and the recent filings); company facts' figures are checked by FIGURE.
     reads = {"registry_record": Reads(
         "cik name filings.recent",
@@ -246,10 +242,9 @@ class EdgarSpider(SourceSpider):
                 "filings.files flags formerNames.from formerNames.to insiderTransactionForIssuerExists "
                 "insiderTransactionForOwnerExists investorWebsite phone stateOfIncorporationDescription website")}
     counts = {"registry_record": (1, 1), "annual_financials": (0, YEARS_KEPT)}
-    essential = True
     answer_cap_mb = 64  # the company facts of the largest filers run to tens of MB
-    # SEC fair access: at most 10 requests a second. One at a time, 0.25 s ± 50% apart stays under 8.
-    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
+    # SEC fair access: at most 10 requests a second. One at a time, the entry's pause (0.25 s) ± 50% apart stays under 8.
+    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if not self.replay and not contact_user_agent(self.settings.get("USER_AGENT")):

@@ -25,14 +25,9 @@ def heads(text: str | None) -> list[tuple[str, str]]:
 
 
 class EgrulSpider(SourceSpider):
-    name = "egrul"
-    jurisdiction = "RU"
-    evidence = ("registry_record", "officer")
-    covers = ("registry",)
     # A row: INN, kind (ul/ip), name, OGRN, registration date; the token of its PDF extract and the paging are not read.
     reads = {"registry_record": Reads("i k n o r", ignored="t cnt pg tot")}
     counts = {"registry_record": (1, None)}  # a sole trader registered more than once has a row per registration
-    essential = True
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         form = {"vyp3CaptchaToken": "", "page": "", "query": subject.value, "region": "",

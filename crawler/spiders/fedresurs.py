@@ -51,10 +51,6 @@ def listed(answer: dict, what: str) -> None:
 
 
 class FedresursSpider(SourceSpider):
-    name = "fedresurs"
-    jurisdiction = "RU"
-    evidence = ("status_record", "notice")
-    covers = ("bankruptcy",)
     reads = {"status_record": Reads("guid inn name ogrn status", ignored="okvedName"),
              "notice": Reads("guid type datePublish number",
                              ignored="isLocked publicationType publisher.type participants.type")}

@@ -46,7 +46,6 @@ from scrapy.http import Response
 from clientvet.crawler.base import SourceFailure, SourceSpider
 from clientvet.crawler.captcha import INTERACTIVE_SETTING, answer_captcha
 from clientvet.crawler.items import Subject
-from clientvet.crawler.spiders import RU_NAMING
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.identifiers import InvalidIdentifier, parse_ogrn
 from clientvet.evidence.matching import match_names
@@ -255,11 +254,6 @@ def parse_answer(response: Response) -> Captcha | ResultPage:
 
 
 class FsspSpider(SourceSpider):
-    name = "fssp"
-    jurisdiction = "RU"
-    evidence = ("enforcement_proceeding",)
-    covers = ("debts",)
-    after = RU_NAMING
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if subject.is_sole_trader:

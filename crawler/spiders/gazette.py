@@ -118,12 +118,7 @@ def attribution(notice: dict, company_number: str, name: str) -> str | None:
 
 
 class GazetteSpider(SourceSpider):
-    name = "gazette"
-    jurisdiction = "GB"
-    evidence = ("notice",)
-    covers = ("bankruptcy",)
     reads = {"notice": NOTICE}
-    after = ("companies_house",)
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         named = company_names(self.store.observations(subject.check_id))

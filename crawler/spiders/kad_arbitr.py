@@ -39,7 +39,6 @@ from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
 from clientvet.crawler.middlewares import refuse_oversized
-from clientvet.crawler.spiders import RU_NAMING
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 from clientvet.evidence.parsing import iso_date, money
@@ -57,7 +56,6 @@ CARD_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9
 
 FINGERPRINT_COOKIES = frozenset({"wasm", "pr_fp"})  # set by the landing page's anti-bot scripts
 FINGERPRINT_WAIT = 20.0  # seconds
-PAGE_DELAY = 3.0  # seconds before each search page: the site blocks fast pollers with 451
 MAX_PAGES = 40  # the list comes newest first: 1,000 cases cover years of any company but the largest
 MAX_CARDS = 10  # case cards read per company: the newest suits against it
 
@@ -217,12 +215,7 @@ def subject_role(case: dict[str, Any], inn: str | None, names: Iterable[str]) ->
 
 
 class KadArbitrSpider(BrowserSource):
-    name = "kad_arbitr"
-    jurisdiction = "RU"
-    evidence = ("court_case", "court_card", "court_search")
-    covers = ("courts",)
     counts = {"court_search": (1, 1)}  # how much of the one search (by INN, or by name) was read
-    after = RU_NAMING  # the company's name, for parties shown without an INN
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -283,12 +276,12 @@ class KadArbitrSpider(BrowserSource):
             await page.close()
 
     async def pause(self) -> None:
-        """The site blocks fast pollers with 451: wait before every request after the landing page.
+        """The site blocks fast pollers with 451: wait the declared pause before every request after the landing page.
 
         Replay skips the pause unless it is asked to be polite (CLIENTVET_REPLAY_POLITE, for benchmarks).
         """
         if not self.replay or self.settings.getbool("CLIENTVET_REPLAY_POLITE"):
-            await asyncio.sleep(PAGE_DELAY)
+            await asyncio.sleep(self.declared.pause)
 
     async def fingerprint_cookies(self, page: Page) -> bool:
         """Wait for the anti-bot cookies the landing page's scripts set; False if they never come."""

@@ -57,7 +57,6 @@ def page_count(response: scrapy.http.Response, company_url: str) -> int:
 
 
 class OtzovikSpider(BrowserReviewSpider):
-    name = "otzovik"
     site = "otzovik.com"
     counts = {"review_page": (1, MAX_COMPANY_PAGES)}
 

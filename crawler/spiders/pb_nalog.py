@@ -147,10 +147,6 @@ def refusal(answer: object) -> SourceFailure | None:
 
 
 class PbNalogSpider(SourceSpider):
-    name = "pb_nalog"
-    jurisdiction = "RU"
-    evidence = ("tax_risk_flags", "tax_card")
-    covers = ("tax",)
     # A search row (the marks of its mode are checked by the mode) and the company card (the card's shape
     # follows the hand-made one: a real card's other fields will show as unread).
     reads = {

@@ -24,7 +24,6 @@ from clientvet import config
 from clientvet.crawler.base import SourceFailure, SourceSpider, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Fact, Subject
-from clientvet.crawler.spiders import RU_NAMING
 from clientvet.crawler.text import html_to_text
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.store import Observation
@@ -213,10 +212,6 @@ def parse_html_reviews(response: Response, layout: HtmlLayout, site: str) -> tup
 class ReviewSiteSpider(SourceSpider):
     """A review site: find the company's page by name, read its reviews."""
 
-    jurisdiction = "RU"
-    evidence = ("review", "review_page")
-    covers = ("reviews",)
-    after = RU_NAMING  # the registered name to search by
     site: ClassVar[str]
     reviewer: ClassVar[str] = "customer"
     max_pages: ClassVar[int] = MAX_PAGES

@@ -62,15 +62,10 @@ def organisation_inn(row: dict) -> str | None:
 
 
 class ServiceNalogDisqualifiedSpider(SourceSpider):
-    name = "service_nalog_disqualified"
-    jurisdiction = "RU"
-    evidence = ("disqualification",)
-    covers = ("registers",)
     # Fields every record fills; the organisation's INN is read when a record has one. Paging and the
     # place of birth are not kept.
     reads = {"disqualification": Reads("ФИО НаимОрг ДатаНачДискв ДатаКонДискв",
                                        ignored="ROW_NUM row_cnt ДатаФорм КолЗап МестоРожд")}
-    after = ("egrul",)
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         people = people_to_search(self.store.observations(subject.check_id), subject.is_sole_trader)

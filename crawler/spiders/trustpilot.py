@@ -77,14 +77,10 @@ def pagination(props: dict) -> dict[str, Any]:
 
 
 class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
-    name = "trustpilot"
-    jurisdiction = "GB"
-    after = ("companies_house",)
     site = "trustpilot.com"
     reads = {"review": Reads(ignored="consumer dates.experiencedDate dates.updatedDate filtered language likes "
                                      "location pending source")}
     counts = {"review_page": (1, MAX_BUSINESSES)}
-    needs_browser = False  # only to retry what plain HTTP is refused
     browser_context = {"locale": "en-GB", "timezone_id": "Europe/London"}
 
     def search(self, subject: Subject, company: Company) -> Iterator[scrapy.Request]:
@@ -158,7 +154,4 @@ class TrustpilotSpider(BrowserSource, ReviewSiteSpider):
 class TrustpilotUsSpider(TrustpilotSpider):
     """The same site for a US company, found by the name EDGAR stored."""
 
-    name = "trustpilot_us"
-    jurisdiction = "US"
-    after = ("edgar",)
     browser_context = {"locale": "en-US", "timezone_id": "America/New_York"}

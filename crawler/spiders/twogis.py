@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 
-from clientvet.crawler.base import ApiKey, SourceFailure
+from clientvet.crawler.base import SourceFailure
 from clientvet.crawler.items import Reads, Subject
 from clientvet.crawler.spiders.review_site import Company, ReviewSiteSpider, iso_date
 
@@ -58,13 +58,11 @@ def shown_name(item: dict) -> str | None:
 
 
 class TwogisSpider(ReviewSiteSpider):
-    name = "twogis"
     site = "2gis.ru"
     reads = {"branch": Reads(ignored="address_name name_ex.extension org reviews type"),
              "review": Reads(ignored="comments_count date_edited hiding_reason is_hidden is_verified likes_count "
                                      "object official_answer provider region_id url user")}
     counts = {"review_page": (1, MAX_BRANCHES)}
-    api_key = ApiKey("TWOGIS_API_KEY", "twogis.api_key")
 
     def json_answer(self, response) -> Any:
         if b"captcha" in response.body[:5000].lower() and response.body.lstrip()[:1] == b"<":

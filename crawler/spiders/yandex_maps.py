@@ -106,7 +106,6 @@ def parse_reviews_answer(answer: TextResponse) -> tuple[list[dict], dict]:
 
 
 class YandexMapsSpider(BrowserReviewSpider):
-    name = "yandex_maps"
     site = "yandex.ru/maps"
     reads = {"review": Reads(ignored="author businessId photos reactions")}
     counts = {"review_page": (1, MAX_ORGANISATIONS)}
