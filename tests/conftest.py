@@ -1,4 +1,4 @@
-"""Shared test helpers: the shared recordings, the CLI as a subprocess, responses from HAR."""
+"""Shared test helpers: the shared recordings, the CLI in a process of its own, responses from HAR."""
 
 from __future__ import annotations
 
@@ -10,14 +10,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from scrapy.http import Request
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
+
+from tests import forked_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT.parent / "shared" / "recordings"
 DEMO = ROOT / "demo"
 AS_OF = "2026-11-23"  # the recordings are from September 2026; recency rules are judged as of this day
+
+# A property's per-example deadline would time the machine's load under parallel test workers, not the code.
+settings.register_profile("parallel", deadline=None)
+settings.load_profile("parallel")
 
 
 @pytest.fixture
@@ -45,13 +52,18 @@ def offline_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120,
             input: str | None = None, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    """Run `clientvet` in a fresh process (Scrapy's reactor runs once per process).
+    """Run `clientvet` in a process of its own (Scrapy's reactor runs once per process).
 
     `input` is typed on its stdin; otherwise stdin is `stdin` (no input by default, so no test waits at a prompt).
+    The process is forked from one that has imported the heavy libraries already (tests/forked_cli.py),
+    unless it reads another stdin (a terminal) or changes how Python starts.
     """
-    return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
-                          env=offline_env(env), timeout=timeout, cwd=ROOT,
-                          **({"input": input} if input is not None else {"stdin": stdin}))
+    run_env = offline_env(env)
+    if (input is None and stdin != subprocess.DEVNULL) or forked_cli.needs_fresh_interpreter(run_env):
+        return subprocess.run([sys.executable, "-m", "clientvet", *args], capture_output=True, text=True,
+                              env=run_env, timeout=timeout, cwd=ROOT,
+                              **({"input": input} if input is not None else {"stdin": stdin}))
+    return forked_cli.run(list(args), env=run_env, cwd=ROOT, timeout=timeout, input=input)
 
 
 def demo_database(directory: Path, *identifier: str) -> Path:
