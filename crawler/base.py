@@ -41,7 +41,7 @@ from twisted.web._newclient import ResponseFailed
 from clientvet.crawler import spiders
 from clientvet.crawler.declarations import ApiKey, Declared
 from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
-from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, redact_secrets
+from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, pause_scale, redact_secrets
 from clientvet.crawler.store import open_store
 from clientvet.reports.sanitise import plain
 
@@ -249,8 +249,9 @@ class SourceSpider(scrapy.Spider):
         if entry is None:
             return
         again = [fact for fact in Declared.CLASS_FACTS if fact in vars(cls)]
-        if "DOWNLOAD_DELAY" in (vars(cls).get("custom_settings") or {}):
-            again.append("custom_settings DOWNLOAD_DELAY (the entry's pause)")
+        for setting, fact in (("DOWNLOAD_DELAY", "pause"), ("CONCURRENT_REQUESTS_PER_DOMAIN", "concurrency")):
+            if setting in (vars(cls).get("custom_settings") or {}):
+                again.append(f"custom_settings {setting} (the entry's {fact})")
         if again:
             raise TypeError(f"{cls.__qualname__} declares {', '.join(again)} again: "
                             "it is in the source's entry in clientvet/crawler/spiders/__init__.py")
@@ -260,10 +261,16 @@ class SourceSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """The source's pause and answer cap as Scrapy's download settings for this spider."""
+        """The source's politeness and answer cap as Scrapy's download settings for this spider.
+
+        Scrapy's DOWNLOAD_DELAY is the time between any two requests of a host, so a source allowed
+        `concurrency` requests each `pause` apart gets pause / concurrency; AutoThrottle aims at as many.
+        """
         super().update_settings(settings)
-        if cls.declared and cls.declared.pause is not None:
-            settings.set("DOWNLOAD_DELAY", cls.declared.pause, "spider")
+        if cls.declared:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", cls.declared.in_flight, "spider")
+            settings.set("AUTOTHROTTLE_TARGET_CONCURRENCY", cls.declared.in_flight, "spider")
+            settings.set("DOWNLOAD_DELAY", cls.declared.seconds_per_request * pause_scale(settings), "spider")
         if cls.answer_cap_mb:
             settings.set("DOWNLOAD_MAXSIZE", cls.answer_cap_mb * MB, "spider")
             settings.set("DOWNLOAD_WARNSIZE", cls.answer_cap_mb * MB // 2, "spider")

@@ -87,6 +87,14 @@ def replayed_response(archive: HarArchive, request: Request) -> Response:
 REPLAY_HANDLER = "clientvet.crawler.middlewares.ReplayDownloadHandler"
 
 
+def pause_scale(settings: BaseSettings) -> float:
+    """The share of each source's politeness a crawl keeps: all of it live; in replay none, unless
+    CLIENTVET_REPLAY_POLITE asks for it (1), or for its pauses shortened to a share (0.1: the benchmarks'
+    long batches in a tenth of the time, each host's pace relative to the others kept).
+    """
+    return settings.getfloat("CLIENTVET_REPLAY_POLITE") if settings.get("CLIENTVET_REPLAY") else 1.0
+
+
 class HostRateLimit:
     """At most `requests` per host in any `seconds`: past it a host answers 429, as Companies House does."""
 
@@ -132,8 +140,11 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         self.rate_limit = HostRateLimit.parse(settings.get("CLIENTVET_REPLAY_RATE_LIMIT", ""))
 
     async def download_request(self, request: Request) -> Response:
+        started = time.monotonic()
         if self.latency:
             await asyncio.sleep(self.latency)
+        # What Scrapy's HTTP handlers measure and AutoThrottle paces by; without it AutoThrottle keeps its start delay.
+        request.meta["download_latency"] = time.monotonic() - started
         if self.rate_limit and not self.rate_limit.allows(request.url):
             return Response(url=request.url, status=429, request=request)
         return replayed_response(self.archive, request)

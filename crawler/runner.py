@@ -24,11 +24,14 @@ from clientvet.crawler import browser, settings as default_settings
 from clientvet.crawler.base import source_finished
 from clientvet.crawler.declarations import waves
 from clientvet.crawler.items import Subject
-from clientvet.crawler.middlewares import REPLAY_HANDLER
+from clientvet.crawler.middlewares import REPLAY_HANDLER, pause_scale
 from clientvet.crawler.spiders import sources_for
 
 SourceCallback = Callable[..., None]
 Found = TypeVar("Found")
+
+
+AUTOTHROTTLE_DELAYS = ("AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY")
 
 
 class SearchInterrupted(RuntimeError):
@@ -43,11 +46,14 @@ def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, An
         settings.set("CLIENTVET_REPLAY", replay_dir, priority="project")
         settings.set("DOWNLOAD_HANDLERS", {"http": REPLAY_HANDLER, "https": REPLAY_HANDLER}, priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
-    if replay_dir and not settings.getbool("CLIENTVET_REPLAY_POLITE"):
-        # At "cmdline" priority, above a source's own delay or concurrency ("spider"); --set still wins.
-        for name, value in default_settings.REPLAY_OVERRIDES.items():
-            if name not in (overrides or {}):
-                settings.set(name, value, priority="cmdline")
+    scale = pause_scale(settings)
+    if not scale:  # replay without the politeness
+        changed = dict(default_settings.REPLAY_OVERRIDES)
+    else:  # AutoThrottle's delays shortened as the sources' pauses are (crawler/base.py)
+        changed = {name: settings.getfloat(name) * scale for name in AUTOTHROTTLE_DELAYS} if scale != 1 else {}
+    for name, value in changed.items():
+        if name not in (overrides or {}):  # at "cmdline", above a source's own ("spider"); --set still wins
+            settings.set(name, value, priority="cmdline")
     return settings
 
 
