@@ -216,9 +216,11 @@ class ArchiveMiddleware:
 class _Parse:
     """How far the pipelines are with the items one answer's callback yielded."""
 
+    response: Response | None = None
     yielded: int = 0
     settled: int = 0  # stored, dropped or failed
     ended: bool = False  # the callback yielded its last output
+    error: BaseException | None = None  # what the callback raised
 
     @property
     def done(self) -> bool:
@@ -248,26 +250,34 @@ class AnswerMiddleware:
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         response_id = response.meta.get("response_id")
         parse = self.parsing.setdefault(response_id, _Parse()) if response_id is not None else _Parse()
+        parse.response = response
         try:
             async for output in result:
                 if not isinstance(output, Request):
                     parse.yielded += 1
                 yield output
+        except Exception as exc:
+            parse.error = exc
+            raise
         finally:
             parse.ended = True
-            self._write_if_parsed(response_id)
+            self._write_if_parsed(response_id, parse)
 
     def _item_settled(self, response: Response | None = None, **_: Any) -> None:
         response_id = response.meta.get("response_id") if isinstance(response, Response) else None
         if response_id in self.parsing:
             self.parsing[response_id].settled += 1
-            self._write_if_parsed(response_id)
+            self._write_if_parsed(response_id, self.parsing[response_id])
 
-    def _write_if_parsed(self, response_id: int | None) -> None:
-        if response_id is None or not self.parsing[response_id].done:
+    def _write_if_parsed(self, response_id: int | None, parse: _Parse) -> None:
+        """Write a parsed answer, then tell its source (SourceSpider.answer_parsed: its subject may be finished)."""
+        if not parse.done:
             return
-        del self.parsing[response_id]
-        try:
-            self.store.answer_done(response_id)
-        except StoreError:
-            stop_if_failed(self.crawler, self.store)
+        if response_id is not None:
+            del self.parsing[response_id]
+            try:
+                self.store.answer_done(response_id)
+            except StoreError:
+                stop_if_failed(self.crawler, self.store)
+        if parse.response is not None and hasattr(self.crawler.spider, "answer_parsed"):
+            self.crawler.spider.answer_parsed(parse.response, parse.error)
