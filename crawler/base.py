@@ -272,6 +272,8 @@ class SourceSpider(scrapy.Spider):
     counts: ClassVar[Counts] = {}
     # The largest answer the source takes, in MB (None: DOWNLOAD_MAXSIZE of settings.py); a larger one fails it.
     answer_cap_mb: ClassVar[int | None] = None
+    # False for a source whose one answer serves every subject: a subject is finished only when the source closes.
+    answers_each_subject: ClassVar[bool] = True
 
     def __init__(self, subjects: Iterable[Subject] = (), finished: Finished | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -360,7 +362,8 @@ class SourceSpider(scrapy.Spider):
         self.request_settled(response.request)
 
     def _finish_if_done(self, subject: Subject) -> None:
-        if subject in self.asked and self.open[subject] <= 0 and subject not in self.reported:
+        if self.answers_each_subject and subject in self.asked and self.open[subject] <= 0 \
+                and subject not in self.reported:
             self.report(subject, "finished")
 
     def fact(self, response: Response, kind: str, key: str, **data: Any) -> Fact:
