@@ -15,6 +15,7 @@ never read are counted.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -41,12 +42,48 @@ from twisted.web._newclient import ResponseFailed
 from clientvet.crawler import spiders
 from clientvet.crawler.declarations import ApiKey, Declared
 from clientvet.crawler.items import Fact, FieldTally, Reads, Record, Subject
-from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, redact_secrets
+from clientvet.crawler.middlewares import MB, AnswerTooLarge, UnrecordedRequest, pause_scale, redact_secrets
 from clientvet.crawler.store import open_store
 from clientvet.reports.sanitise import plain
 
-# Scrapy signal sent when one source has finished for one subject (for progress display).
+# Scrapy signal sent when one source has finished for one subject: its facts are stored, its status is decided.
 source_finished = object()
+COUNTED = "clientvet_counted"  # request meta: a request of SourceSpider.request, one the subject waits for
+
+
+class Finished:
+    """Which source has finished which subject in this crawl run, for the sources that run after it.
+
+    A source that names others in `after` starts a subject once they have finished it (or closed), not
+    once they have finished every subject: in a batch the later sources work beside the earlier ones.
+    """
+
+    def __init__(self) -> None:
+        self.done: defaultdict[str, set[int]] = defaultdict(set)  # source → check ids
+        self.closed: set[str] = set()
+        self.changed: asyncio.Event | None = None
+
+    def source_done(self, source: str, subject: Subject, **_: Any) -> None:
+        """The source_finished signal's handler."""
+        self.done[source].add(subject.check_id)
+        self._wake()
+
+    def source_closed(self, source: str) -> None:
+        """The source's crawl ended, however: it finishes nothing more."""
+        self.closed.add(source)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.changed is not None:
+            self.changed.set()
+            self.changed = None
+
+    async def wait(self, subject: Subject, sources: Iterable[str]) -> None:
+        """Until each of `sources` has finished the subject or closed."""
+        while not all(subject.check_id in self.done[s] or s in self.closed for s in sources):
+            if self.changed is None:
+                self.changed = asyncio.Event()
+            await self.changed.wait()
 
 
 class SubjectFingerprinter:
@@ -235,12 +272,18 @@ class SourceSpider(scrapy.Spider):
     counts: ClassVar[Counts] = {}
     # The largest answer the source takes, in MB (None: DOWNLOAD_MAXSIZE of settings.py); a larger one fails it.
     answer_cap_mb: ClassVar[int | None] = None
+    # False for a source whose one answer serves every subject: a subject is finished only when the source closes.
+    answers_each_subject: ClassVar[bool] = True
 
-    def __init__(self, subjects: Iterable[Subject] = (), **kwargs: Any):
+    def __init__(self, subjects: Iterable[Subject] = (), finished: Finished | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.subjects = list(subjects)
         self.ledger = Ledger(self.reads, self.counts)
         self.key: str | None = None
+        self.finished = finished  # the run's, to wait for the sources named in `after`
+        self.open: Counter[Subject] = Counter()  # the subject's requests not settled yet
+        self.asked: set[Subject] = set()  # subjects whose every first request has been made
+        self.reported: set[Subject] = set()  # subjects whose status is decided
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A registered spider's facts come from its entry alone: declaring one in the class too is a mistake."""
@@ -249,8 +292,9 @@ class SourceSpider(scrapy.Spider):
         if entry is None:
             return
         again = [fact for fact in Declared.CLASS_FACTS if fact in vars(cls)]
-        if "DOWNLOAD_DELAY" in (vars(cls).get("custom_settings") or {}):
-            again.append("custom_settings DOWNLOAD_DELAY (the entry's pause)")
+        for setting, fact in (("DOWNLOAD_DELAY", "pause"), ("CONCURRENT_REQUESTS_PER_DOMAIN", "concurrency")):
+            if setting in (vars(cls).get("custom_settings") or {}):
+                again.append(f"custom_settings {setting} (the entry's {fact})")
         if again:
             raise TypeError(f"{cls.__qualname__} declares {', '.join(again)} again: "
                             "it is in the source's entry in clientvet/crawler/spiders/__init__.py")
@@ -260,10 +304,16 @@ class SourceSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """The source's pause and answer cap as Scrapy's download settings for this spider."""
+        """The source's politeness and answer cap as Scrapy's download settings for this spider.
+
+        Scrapy's DOWNLOAD_DELAY is the time between any two requests of a host, so a source allowed
+        `concurrency` requests each `pause` apart gets pause / concurrency; AutoThrottle aims at as many.
+        """
         super().update_settings(settings)
-        if cls.declared and cls.declared.pause is not None:
-            settings.set("DOWNLOAD_DELAY", cls.declared.pause, "spider")
+        if cls.declared:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", cls.declared.in_flight, "spider")
+            settings.set("AUTOTHROTTLE_TARGET_CONCURRENCY", cls.declared.in_flight, "spider")
+            settings.set("DOWNLOAD_DELAY", cls.declared.seconds_per_request * pause_scale(settings), "spider")
         if cls.answer_cap_mb:
             settings.set("DOWNLOAD_MAXSIZE", cls.answer_cap_mb * MB, "spider")
             settings.set("DOWNLOAD_WARNSIZE", cls.answer_cap_mb * MB // 2, "spider")
@@ -274,6 +324,7 @@ class SourceSpider(scrapy.Spider):
         spider.store = open_store(crawler.settings["CLIENTVET_DB"])
         spider.replay = bool(crawler.settings.get("CLIENTVET_REPLAY"))
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._on_request_dropped, signal=signals.request_dropped)
         return spider
 
     # --- what a source writes ---------------------------------------------
@@ -286,9 +337,34 @@ class SourceSpider(scrapy.Spider):
     def request(self, subject: Subject, url: str, callback: Callable, *,
                 request_class: type[scrapy.Request] = scrapy.Request, **kwargs: Any) -> scrapy.Request:
         """A request for one subject whose failures are charged to that subject."""
-        meta = {**kwargs.pop("meta", {}), "subject": subject}
+        meta = {**kwargs.pop("meta", {}), "subject": subject, COUNTED: True}
         self.ledger.request_sent(subject)
+        self.open[subject] += 1
         return request_class(url, callback=callback, errback=self._on_request_error, meta=meta, **kwargs)
+
+    def request_settled(self, request: scrapy.Request) -> None:
+        """`request` ended: its answer parsed and stored, failed, or dropped.
+
+        The subject is finished once none of its requests is open: every follow-up a callback yields
+        was made before that callback ended.
+        """
+        subject = request.meta.get("subject")
+        if subject is None or not request.meta.pop(COUNTED, False):  # an errback's output passes here too: once
+            return
+        self.open[subject] -= 1
+        self._finish_if_done(subject)
+
+    def answer_parsed(self, response: Response, error: BaseException | None) -> None:
+        """AnswerMiddleware: the callback of an answer has ended (with `error`) and its facts are stored."""
+        subject = response.meta.get("subject")
+        if error is not None and subject is not None:
+            self.ledger.fail(subject, describe_failure(Failure(error)))
+        self.request_settled(response.request)
+
+    def _finish_if_done(self, subject: Subject) -> None:
+        if self.answers_each_subject and subject in self.asked and self.open[subject] <= 0 \
+                and subject not in self.reported:
+            self.report(subject, "finished")
 
     def fact(self, response: Response, kind: str, key: str, **data: Any) -> Fact:
         return Fact(subject=response.meta["subject"], source=self.name, kind=kind, key=str(key),
@@ -345,30 +421,45 @@ class SourceSpider(scrapy.Spider):
         if self.api_key and not self.replay:
             self.key = self.api_key.get()
         for subject in self.subjects:
+            if self.after and self.finished is not None:
+                await self.finished.wait(subject, self.after)
             self.store.source_started(subject.check_id, self.name)
             if self.api_key and not self.replay and not self.key:
                 self.ledger.skip(subject, "no API key")
-                continue
-            for request in self.requests_for(subject):
-                yield request
+            else:
+                for request in self.requests_for(subject):
+                    yield request
+            self.asked.add(subject)
+            self._finish_if_done(subject)
 
     def closed(self, reason: str) -> None:
         for subject in self.subjects:
-            if reason != "finished" and not self.ledger.states[subject].skipped:
-                self.ledger.fail(subject, f"interrupted: crawl ended with {reason}")
-            status, why = self.ledger.outcome(subject)
-            state = self.ledger.states[subject]
-            unread = state.tally.unread()
-            self.store.source_finished(subject.check_id, self.name, status, why, state.requests, state.facts, unread)
-            self.logger.info("%s: %s%s, %d request(s), %d fact(s)%s", subject.company_key, status,
-                             f" ({why})" if why else "", state.requests, state.facts,
-                             f"; unread: {', '.join(unread)}" if unread else "")
-            self.crawler.signals.send_catch_log(
-                source_finished, source=self.name, subject=subject, status=status, reason=why)
+            if subject not in self.reported:
+                self.report(subject, reason)
+
+    def report(self, subject: Subject, reason: str) -> None:
+        """Decide the subject's status, store it and say so (source_finished): when its last request has
+        settled, or when the source closes (`reason`: Scrapy's; other than "finished", the crawl was cut short)."""
+        self.reported.add(subject)
+        if reason != "finished" and not self.ledger.states[subject].skipped:
+            self.ledger.fail(subject, f"interrupted: crawl ended with {reason}")
+        status, why = self.ledger.outcome(subject)
+        state = self.ledger.states[subject]
+        unread = state.tally.unread()
+        self.store.source_finished(subject.check_id, self.name, status, why, state.requests, state.facts, unread)
+        self.logger.info("%s: %s%s, %d request(s), %d fact(s)%s", subject.company_key, status,
+                         f" ({why})" if why else "", state.requests, state.facts,
+                         f"; unread: {', '.join(unread)}" if unread else "")
+        self.crawler.signals.send_catch_log(
+            source_finished, source=self.name, subject=subject, status=status, reason=why)
 
     def _on_request_error(self, failure: Failure) -> None:
         self.ledger.fail(failure.request.meta["subject"],
                          describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")))
+        self.request_settled(failure.request)
+
+    def _on_request_dropped(self, request: scrapy.Request, **_: Any) -> None:
+        self.request_settled(request)
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
         subject = response.meta.get("subject")

@@ -208,3 +208,4 @@ class BrowserSource(SourceSpider):
         else:
             reason = describe_failure(failure)
         self.ledger.fail(meta["subject"], reason)
+        self.request_settled(failure.request)

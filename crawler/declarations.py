@@ -7,7 +7,7 @@ facts from its entry (crawler/spiders/__init__.py), so each fact has one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence, TypeVar
+from typing import Mapping, Sequence, TypeVar
 
 from clientvet import config
 from clientvet.crawler import settings
@@ -27,8 +27,11 @@ class Declared:
     """One registered source: its spider class (an import path) and the facts every spider class gets from it.
 
     `chain` is the longest chain of requests that wait on each other in one answer (the demo's):
-    egrul's token → result is 2. `pause` is the source's politeness between two requests to its host, in
-    seconds: the spider's DOWNLOAD_DELAY (None: settings.py's), and kad.arbitr.ru's wait before each fetch.
+    egrul's token → result is 2. `pause` and `concurrency` are the source's politeness towards its host:
+    `concurrency` requests in flight at most (None: settings.py's CONCURRENT_REQUESTS_PER_DOMAIN), each
+    waiting `pause` seconds after the one before it (None: settings.py's DOWNLOAD_DELAY), so the host gets
+    `concurrency` requests per `pause` (Scrapy spaces them evenly: its DOWNLOAD_DELAY is the time between
+    any two requests of a host); kad.arbitr.ru also waits its pause before each fetch of its browser page.
     """
 
     name: str
@@ -42,6 +45,7 @@ class Declared:
     after: tuple[str, ...] = ()  # the sources whose stored facts it needs: it runs in a later wave
     chain: int = 1
     pause: float | None = None
+    concurrency: int | None = None
 
     # The facts a spider class carries as class attributes (SourceSpider.__init_subclass__ sets them).
     CLASS_FACTS = ("name", "jurisdiction", "evidence", "covers", "essential", "needs_browser", "api_key", "after")
@@ -49,6 +53,15 @@ class Declared:
     @property
     def seconds_between(self) -> float:
         return settings.DOWNLOAD_DELAY if self.pause is None else self.pause
+
+    @property
+    def in_flight(self) -> int:
+        return settings.CONCURRENT_REQUESTS_PER_DOMAIN if self.concurrency is None else self.concurrency
+
+    @property
+    def seconds_per_request(self) -> float:
+        """The time the politeness gives each request to the host when many are waiting."""
+        return self.seconds_between / self.in_flight
 
 
 Source = TypeVar("Source")  # a Declared entry or a spider class: anything with a name and maybe `after`
@@ -78,3 +91,12 @@ def critical_path(sources: Sequence[Declared], latency: float) -> float:
     pause the real wait is a little shorter.
     """
     return sum(max(s.chain * latency + (s.chain - 1) * s.seconds_between for s in wave) for wave in waves(sources))
+
+
+def politeness_bound(requests: Mapping[str, int], sources: Sequence[Declared], scale: float = 1.0) -> float:
+    """The least wall time the politeness lets a crawl take that sends `requests` (source → count), in seconds.
+
+    Each source has its own download slot for its host, so the slowest source sets it: its requests ×
+    its pause / its concurrency (`scale`: the pauses' factor, CLIENTVET_REPLAY_POLITE).
+    """
+    return max(requests.get(s.name, 0) * s.seconds_per_request * scale for s in sources)

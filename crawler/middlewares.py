@@ -87,6 +87,14 @@ def replayed_response(archive: HarArchive, request: Request) -> Response:
 REPLAY_HANDLER = "clientvet.crawler.middlewares.ReplayDownloadHandler"
 
 
+def pause_scale(settings: BaseSettings) -> float:
+    """The share of each source's politeness a crawl keeps: all of it live; in replay none, unless
+    CLIENTVET_REPLAY_POLITE asks for it (1), or for its pauses shortened to a share (0.1: the benchmarks'
+    long batches in a tenth of the time, each host's pace relative to the others kept).
+    """
+    return settings.getfloat("CLIENTVET_REPLAY_POLITE") if settings.get("CLIENTVET_REPLAY") else 1.0
+
+
 class HostRateLimit:
     """At most `requests` per host in any `seconds`: past it a host answers 429, as Companies House does."""
 
@@ -132,8 +140,11 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         self.rate_limit = HostRateLimit.parse(settings.get("CLIENTVET_REPLAY_RATE_LIMIT", ""))
 
     async def download_request(self, request: Request) -> Response:
+        started = time.monotonic()
         if self.latency:
             await asyncio.sleep(self.latency)
+        # What Scrapy's HTTP handlers measure and AutoThrottle paces by; without it AutoThrottle keeps its start delay.
+        request.meta["download_latency"] = time.monotonic() - started
         if self.rate_limit and not self.rate_limit.allows(request.url):
             return Response(url=request.url, status=429, request=request)
         return replayed_response(self.archive, request)
@@ -205,9 +216,11 @@ class ArchiveMiddleware:
 class _Parse:
     """How far the pipelines are with the items one answer's callback yielded."""
 
+    response: Response | None = None
     yielded: int = 0
     settled: int = 0  # stored, dropped or failed
     ended: bool = False  # the callback yielded its last output
+    error: BaseException | None = None  # what the callback raised
 
     @property
     def done(self) -> bool:
@@ -237,26 +250,34 @@ class AnswerMiddleware:
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         response_id = response.meta.get("response_id")
         parse = self.parsing.setdefault(response_id, _Parse()) if response_id is not None else _Parse()
+        parse.response = response
         try:
             async for output in result:
                 if not isinstance(output, Request):
                     parse.yielded += 1
                 yield output
+        except Exception as exc:
+            parse.error = exc
+            raise
         finally:
             parse.ended = True
-            self._write_if_parsed(response_id)
+            self._write_if_parsed(response_id, parse)
 
     def _item_settled(self, response: Response | None = None, **_: Any) -> None:
         response_id = response.meta.get("response_id") if isinstance(response, Response) else None
         if response_id in self.parsing:
             self.parsing[response_id].settled += 1
-            self._write_if_parsed(response_id)
+            self._write_if_parsed(response_id, self.parsing[response_id])
 
-    def _write_if_parsed(self, response_id: int | None) -> None:
-        if response_id is None or not self.parsing[response_id].done:
+    def _write_if_parsed(self, response_id: int | None, parse: _Parse) -> None:
+        """Write a parsed answer, then tell its source (SourceSpider.answer_parsed: its subject may be finished)."""
+        if not parse.done:
             return
-        del self.parsing[response_id]
-        try:
-            self.store.answer_done(response_id)
-        except StoreError:
-            stop_if_failed(self.crawler, self.store)
+        if response_id is not None:
+            del self.parsing[response_id]
+            try:
+                self.store.answer_done(response_id)
+            except StoreError:
+                stop_if_failed(self.crawler, self.store)
+        if parse.response is not None and hasattr(self.crawler.spider, "answer_parsed"):
+            self.crawler.spider.answer_parsed(parse.response, parse.error)

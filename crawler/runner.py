@@ -1,7 +1,8 @@
 """Run the sources for a set of subjects in one Scrapy process.
 
 Sources run concurrently; a source that declares `after = ("egrul",)` (it needs
-facts another source stores, e.g. the director's name) starts in a later wave.
+facts another source stores, e.g. the director's name) is in a later wave: it starts each
+subject once the sources it needs have finished that subject, so in a batch it works beside them.
 
 Twisted's reactor runs once per process, so a check that starts from a name or a
 website searches first and checks second in the same run: `search_then_crawl`
@@ -21,14 +22,17 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
 from clientvet.crawler import browser, settings as default_settings
-from clientvet.crawler.base import source_finished
+from clientvet.crawler.base import Finished, source_finished
 from clientvet.crawler.declarations import waves
 from clientvet.crawler.items import Subject
-from clientvet.crawler.middlewares import REPLAY_HANDLER
+from clientvet.crawler.middlewares import REPLAY_HANDLER, pause_scale
 from clientvet.crawler.spiders import sources_for
 
 SourceCallback = Callable[..., None]
 Found = TypeVar("Found")
+
+
+AUTOTHROTTLE_DELAYS = ("AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY")
 
 
 class SearchInterrupted(RuntimeError):
@@ -43,11 +47,14 @@ def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, An
         settings.set("CLIENTVET_REPLAY", replay_dir, priority="project")
         settings.set("DOWNLOAD_HANDLERS", {"http": REPLAY_HANDLER, "https": REPLAY_HANDLER}, priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
-    if replay_dir and not settings.getbool("CLIENTVET_REPLAY_POLITE"):
-        # At "cmdline" priority, above a source's own delay or concurrency ("spider"); --set still wins.
-        for name, value in default_settings.REPLAY_OVERRIDES.items():
-            if name not in (overrides or {}):
-                settings.set(name, value, priority="cmdline")
+    scale = pause_scale(settings)
+    if not scale:  # replay without the politeness
+        changed = dict(default_settings.REPLAY_OVERRIDES)
+    else:  # AutoThrottle's delays shortened as the sources' pauses are (crawler/base.py)
+        changed = {name: settings.getfloat(name) * scale for name in AUTOTHROTTLE_DELAYS} if scale != 1 else {}
+    for name, value in changed.items():
+        if name not in (overrides or {}):  # at "cmdline", above a source's own ("spider"); --set still wins
+            settings.set(name, value, priority="cmdline")
     return settings
 
 
@@ -94,13 +101,16 @@ def search_then_crawl(search: Callable[[Searcher], Awaitable[Found]],
             decided = True
             plan = _plan(subjects)
             planned.extend(source.name for wave, _ in plan for source in wave)
+            finished = Finished()  # a later wave's source starts a subject when the sources it needs have finished it
             for wave, ours in plan:
                 for source in wave:
                     crawler = process.create_crawler(source)
+                    crawler.signals.connect(finished.source_done, signal=source_finished, weak=False)
                     if on_source_done:
                         crawler.signals.connect(on_source_done, signal=source_finished, weak=False)
-                    process.crawl(crawler, subjects=ours)
-                await process.join()
+                    process.crawl(crawler, subjects=ours, finished=finished).addBoth(
+                        _passing(finished.source_closed, source.name))
+            await process.join()
         finally:
             if browser.SHARED.started:  # one driver and one Chromium for every source of the run
                 await deferred_from_coro(browser.SHARED.close())
@@ -116,6 +126,14 @@ def search_then_crawl(search: Callable[[Searcher], Awaitable[Found]],
     if not decided:
         raise SearchInterrupted("the search was interrupted before it had an answer")
     return planned
+
+
+def _passing(call: Callable[[str], None], name: str) -> Callable[[Any], Any]:
+    """A Deferred callback that calls `call(name)` and passes the result (or failure) on."""
+    def then(result: Any) -> Any:
+        call(name)
+        return result
+    return then
 
 
 def _plan(subjects: list[Subject]) -> list[tuple[list[type], list[Subject]]]:

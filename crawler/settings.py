@@ -57,6 +57,13 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "WARNING"
 
+# The cost of each answer, paid per company in a batch. Scrapy reads a callback's source code on every answer
+# to warn of a generator returning a value (its cache misses: each request holds a new bound method), a sixth
+# of a replayed batch's CPU; and it starts CONCURRENT_ITEMS tasks per answer, where the pipelines are
+# synchronous and an answer yields a few facts.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+CONCURRENT_ITEMS = 4
+
 # Replay answers from local files: no need to wait between requests, unless CLIENTVET_REPLAY_POLITE asks for
 # the live politeness (benchmarks). CLIENTVET_REPLAY_LATENCY and CLIENTVET_REPLAY_RATE_LIMIT: see
 # crawler/middlewares.py ReplayDownloadHandler.

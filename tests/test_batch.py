@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from clientvet.checks.batch import TERM_COLUMNS, BadFile, deal_columns, read_company_file
+from clientvet.crawler.base import Finished
+from clientvet.crawler.items import Subject
 from tests.conftest import AS_OF, run_cli
 from tests.monitor_support import DEMO_INN, copy_demo, demo_company, uk_unknown_company
 
@@ -164,3 +167,22 @@ def test_from_names_the_companies_alone(tmp_path):
     result = run_cli("check", "--from", str(file), "--inn", DEMO_INN, "--db", str(tmp_path / "db.sqlite"))
     assert result.returncode == 2
     assert "--from names the companies: --inn cannot go with it" in result.stderr
+
+
+def test_a_later_source_starts_a_company_when_its_earlier_sources_finished_that_company():
+    """Not when they finished the whole batch; and a source that closed lets the ones after it go."""
+    first, second = (Subject(n, f"gb:company_number:9920000{n}", "GB", "company_number", f"9920000{n}") for n in (1, 2))
+    finished = Finished()
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(finished.wait(second, ["companies_house"]))
+        finished.source_done("companies_house", first)
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        await asyncio.wait_for(finished.wait(first, ["companies_house"]), 1)
+        finished.source_done("companies_house", second)
+        await asyncio.wait_for(waiting, 1)
+        finished.source_closed("gazette")
+        await asyncio.wait_for(finished.wait(first, ["gazette"]), 1)
+
+    asyncio.run(scenario())

@@ -12,7 +12,7 @@ from scrapy.settings import Settings
 from bench.run import heavy, imported_modules, startup_modules
 from clientvet.crawler import spiders
 from clientvet.crawler.base import SourceSpider
-from clientvet.crawler.declarations import Declared, critical_path
+from clientvet.crawler.declarations import Declared, critical_path, politeness_bound
 from clientvet.crawler.runner import build_settings
 from clientvet.crawler.spiders import SOURCES, all_sources
 
@@ -95,3 +95,24 @@ def test_the_critical_path_adds_the_longest_chain_of_each_wave():
     later = Declared("c", "x.C", "RU", (), after=("a",), chain=2, pause=0.5)
     # wave 1: a's 3 requests and 2 pauses (b's one request is shorter); wave 2: c's 2 requests and 1 pause
     assert critical_path([first, short, later], 0.3) == pytest.approx(3 * 0.3 + 2 * 1.0 + 2 * 0.3 + 0.5)
+
+
+def test_the_politeness_bound_is_the_slowest_sources_requests_times_pause_over_concurrency():
+    pair = Declared("a", "x.A", "GB", (), pause=1.0, concurrency=2)
+    single = Declared("b", "x.B", "GB", (), pause=1.0)
+    assert pair.seconds_per_request == 0.5 and single.in_flight == 1
+    assert politeness_bound({"a": 1600, "b": 400}, [pair, single]) == pytest.approx(800)
+    assert politeness_bound({"a": 100, "b": 400}, [pair, single], scale=0.1) == pytest.approx(40)
+
+
+def test_a_source_allowed_two_requests_at_once_a_second_apart_gets_scrapys_half_second():
+    """Scrapy's DOWNLOAD_DELAY is the time between any two requests to the host, whatever the concurrency."""
+    [companies_house] = [spider for spider in all_sources() if spider.name == "companies_house"]
+    settings = build_settings(":memory:", None)
+    companies_house.update_settings(settings)
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == companies_house.declared.in_flight == 2
+    assert settings.getfloat("DOWNLOAD_DELAY") == pytest.approx(0.5)
+    replayed = build_settings(":memory:", "demo", {"CLIENTVET_REPLAY_POLITE": "0.1"})
+    companies_house.update_settings(replayed)
+    assert replayed.getfloat("DOWNLOAD_DELAY") == pytest.approx(0.05)
+    assert replayed.getfloat("AUTOTHROTTLE_START_DELAY") == pytest.approx(0.1)

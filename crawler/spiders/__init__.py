@@ -29,7 +29,7 @@ SOURCES = (
              ("registry_record", "officer", "officer_appointments", "psc", "psc_register", "charge", "insolvency_case",
               "filing"), ("registry", "bankruptcy", "finances"), essential=True,
              api_key=ApiKey(env="COMPANIES_HOUSE_API_KEY", config="companies_house.api_key"),
-             chain=2),  # officers → each officer's appointments; the other lists at once
+             chain=2, concurrency=2),  # officers → each officer's appointments; the other lists at once
     Declared("bo_nalog", f"{SPIDERS}.bo_nalog.BoNalogSpider", "RU", ("financial_statement",), ("finances",),
              chain=3),  # search → periods → the latest statement
     Declared("pb_nalog", f"{SPIDERS}.pb_nalog.PbNalogSpider", "RU", ("tax_risk_flags", "tax_card"), ("tax",),
@@ -47,11 +47,11 @@ SOURCES = (
              after=("companies_house",)),
     Declared("edgar", f"{SPIDERS}.edgar.EdgarSpider", "US", ("registry_record", "bankruptcy_report", "annual_financials"),
              ("registry", "bankruptcy", "finances"), essential=True,
-             chain=2, pause=0.25),  # submissions → company facts; SEC allows 10 requests a second (edgar.py)
+             chain=2, pause=0.25, concurrency=1),  # submissions → company facts; SEC allows 10 a second (edgar.py)
     Declared("courtlistener", f"{SPIDERS}.courtlistener.CourtListenerSpider", "US",
              ("federal_case", "federal_case_search"), ("courts", "bankruptcy"),
              api_key=ApiKey(env="COURTLISTENER_TOKEN", config="courtlistener.token"),
-             after=("edgar",)),  # searched by the company's name and former names
+             after=("edgar",), concurrency=1),  # searched by the company's name and former names
     Declared("dreamjob", f"{SPIDERS}.dreamjob.DreamjobSpider", **RU_REVIEWS, chain=2),  # search → employer
     Declared("twogis", f"{SPIDERS}.twogis.TwogisSpider", **RU_REVIEWS, api_key=ApiKey("TWOGIS_API_KEY", "twogis.api_key"),
              chain=2),  # search → the branch's reviews

@@ -49,6 +49,7 @@ class CbrWarningSpider(SourceSpider):
     # Keys every record has (values may be null); a missing key would silently read as "no INN".
     reads = {"warning_list_entry": Reads("Id DT Name INN Sign Closed Comment")}
     answer_cap_mb = 64  # the whole list: 11 MB in 2026
+    answers_each_subject = False  # the one list answers them all
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

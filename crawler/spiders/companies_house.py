@@ -1,8 +1,8 @@
 """Companies House API: the UK registry card, officers and their other appointments, persons with
 significant control, charges, insolvency cases and the filings that matter (name, office, strike-off).
 
-The API allows 600 requests per 5 minutes and reports the remaining budget in every answer's
-headers; `RateLimitBudget` holds requests back when the budget runs low instead of running into 429.
+The API allows 600 requests per 5 minutes (the entry's two at once, a second apart, stay at that pace)
+and reports the remaining budget in every answer's headers; `RateLimitBudget` holds requests back when the budget runs low instead of running into 429.
 """
 
 from __future__ import annotations
@@ -176,7 +176,6 @@ class CompaniesHouseSpider(SourceSpider):
                                 "links.document_metadata pages paper_filed resolutions subcategory"),
     }
     counts = {"registry_record": (1, 1), "psc_register": (0, 1)}  # one profile, one PSC register
-    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:

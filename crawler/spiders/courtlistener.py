@@ -105,8 +105,7 @@ class CourtListenerSpider(SourceSpider):
                                            "pacer_case_id party_id recap_documents referredTo referred_to_id "
                                            "trustee_str")}
     counts = {"federal_case_search": (1, 1)}  # how much of the one search was read
-    # CourtListener allows 5,000 API requests an hour per token; one at a time is far below it.
-    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    # CourtListener allows 5,000 API requests an hour per token; one at a time (the entry's concurrency) is far below it.
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         named = company_names(self.store.observations(subject.check_id))

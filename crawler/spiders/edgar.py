@@ -243,8 +243,8 @@ class EdgarSpider(SourceSpider):
                 "insiderTransactionForOwnerExists investorWebsite phone stateOfIncorporationDescription website")}
     counts = {"registry_record": (1, 1), "annual_financials": (0, YEARS_KEPT)}
     answer_cap_mb = 64  # the company facts of the largest filers run to tens of MB
-    # SEC fair access: at most 10 requests a second. One at a time, the entry's pause (0.25 s) ± 50% apart stays under 8.
-    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    # SEC fair access: at most 10 requests a second. One at a time (the entry's concurrency), the entry's pause
+    # (0.25 s) ± 50% apart stays under 8.
 
     def requests_for(self, subject: Subject) -> Iterator[scrapy.Request]:
         if not self.replay and not contact_user_agent(self.settings.get("USER_AGENT")):

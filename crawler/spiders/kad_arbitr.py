@@ -38,7 +38,7 @@ from clientvet import config
 from clientvet.crawler.base import BLOCK_STATUSES, SourceFailure, html_page
 from clientvet.crawler.browser import BrowserSource, browser_problem
 from clientvet.crawler.items import Subject
-from clientvet.crawler.middlewares import refuse_oversized
+from clientvet.crawler.middlewares import pause_scale, refuse_oversized
 from clientvet.evidence.companies import company_names
 from clientvet.evidence.matching import match_names
 from clientvet.evidence.parsing import iso_date, money
@@ -280,8 +280,8 @@ class KadArbitrSpider(BrowserSource):
 
         Replay skips the pause unless it is asked to be polite (CLIENTVET_REPLAY_POLITE, for benchmarks).
         """
-        if not self.replay or self.settings.getbool("CLIENTVET_REPLAY_POLITE"):
-            await asyncio.sleep(self.declared.pause)
+        if scale := pause_scale(self.settings):
+            await asyncio.sleep(self.declared.pause * scale)
 
     async def fingerprint_cookies(self, page: Page) -> bool:
         """Wait for the anti-bot cookies the landing page's scripts set; False if they never come."""
