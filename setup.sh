@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# chromium: the browser for sources that need one (no `playwright install`: it cannot download here);
+# chromium: the browser for sources that need one, chromium-headless-shell its lighter headless build
+# (no `playwright install`: it cannot download here);
 # fonts: Cyrillic glyphs for the browser and the PDF reports; xvfb: a virtual screen for headed runs;
 # the Pango stack WeasyPrint draws PDF reports with. --dev adds what the tests use: redis-server
 # (scale-out tests start their own on 127.0.0.1) and poppler-utils (pdftoppm/pdftotext read the PDFs).
-packages=(chromium fonts-dejavu-core fonts-noto-core xvfb xauth libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+packages=(chromium chromium-headless-shell fonts-dejavu-core fonts-noto-core xvfb xauth libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 [ "${1:-}" = "--dev" ] && packages+=(redis-server poppler-utils)
 

@@ -30,6 +30,7 @@ from clientvet.crawler.middlewares import replayed_response
 from clientvet.crawler.spiders import declared_for, sources_for
 from clientvet.evidence.identifiers import parse_inn
 from clientvet.evidence.store import Store
+from memory import tree_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -322,10 +323,42 @@ def startup(*args: str) -> Callable[[Path], Figure]:
     return bench
 
 
+def _statuses(db: Path) -> dict[str, str]:
+    connection = sqlite3.connect(db)
+    try:
+        return dict(connection.execute("select source, status from source_runs where check_id = 1"))
+    finally:
+        connection.close()
+
+
+def check_memory(name: str, identifier: tuple[str, str], bound_mb: int,
+                 pages_from: tuple[str, ...] = ()) -> Callable[[Path], Figure]:
+    def bench(tmp: Path) -> Figure:
+        """Peak PSS of a demo check's whole process tree (the CLI, Playwright's driver, Chromium) vs a bound;
+        `pages_from`: the browser sources that must have read their pages, so a browser that never ran
+        cannot pass for a light one."""
+        peaks = []
+        for run in range(REPEATS):
+            db = tmp / f"memory-{identifier[1]}-{run}.sqlite"
+            peaks.append(tree_memory([sys.executable, "-m", "clientvet", "check", *identifier, "--replay", str(DEMO),
+                                      "--db", str(db), "--json"], env={**os.environ, **OFFLINE}, cwd=ROOT))
+            statuses = _statuses(db)  # the check's exit status is its verdict's
+            if unread := [source for source in pages_from if statuses.get(source) not in ("ok", "empty")]:
+                raise RuntimeError(f"check {' '.join(identifier)}: no pages read by {', '.join(unread)}")
+        megabytes = [m.peak_pss / 2**20 for m in peaks]
+        return Figure(name, [mb / bound_mb for mb in megabytes], 1.0,
+                      f"peak {statistics.median(megabytes):.0f} MB PSS vs {bound_mb} MB; "
+                      f"peak processes {max(m.peak_processes for m in peaks)}")
+    bench.__name__ = f"check_memory_{identifier[1]}"
+    return bench
+
+
 # Each figure is independent: a function of a scratch directory returning its Figure.
-FIGURES: list[Callable[[Path], Figure]] = [*map(check_latency, LATENCIES), check_vs_sequential, batch_cpu_vs_single,
-                                           batch_cpu_beyond_parsing, batch_vs_politeness, store_upsert,
-                                           har_memory, startup("sources"), startup("--help")]
+FIGURES: list[Callable[[Path], Figure]] = [
+    *map(check_latency, LATENCIES), check_vs_sequential, batch_cpu_vs_single, batch_cpu_beyond_parsing,
+    batch_vs_politeness, store_upsert, har_memory, startup("sources"), startup("--help"),
+    check_memory("memory: check with pages", ("--inn", DEMO_INN), 400, ("kad_arbitr", "otzovik", "yandex_maps")),
+    check_memory("memory: check, no page", ("--company-number", "99000100"), 200)]
 
 
 def main(names: list[str]) -> int:
