@@ -19,8 +19,9 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+import psutil
 import scrapy
 
 from clientvet.crawler.declarations import critical_path, politeness_bound
@@ -30,7 +31,6 @@ from clientvet.crawler.middlewares import replayed_response
 from clientvet.crawler.spiders import declared_for, sources_for
 from clientvet.evidence.identifiers import parse_inn
 from clientvet.evidence.store import Store
-from memory import tree_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -321,6 +321,38 @@ def startup(*args: str) -> Callable[[Path], Figure]:
                       f"heavy: {', '.join(heavy(modules)) or 'none'}")
     bench.__name__ = f"startup_{'_'.join(a.strip('-') for a in args)}"
     return bench
+
+
+@dataclass
+class TreeMemory:
+    """A command's process tree at its largest, by PSS: a page shared by n processes counts 1/n in each,
+    so the sum is what the tree costs the machine (RSS would count Chromium's shared pages per process)."""
+
+    peak_pss: int  # bytes: the largest sum of the tree's PSS seen in one sample
+    peak_processes: int  # the most processes seen in one sample
+
+
+def _pss(process: psutil.Process) -> int:
+    try:
+        return process.memory_full_info().pss
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):  # ended since the listing
+        return 0
+
+
+def tree_memory(command: list[str], interval: float = 0.05, **popen: Any) -> TreeMemory:
+    """Run command to its end, summing the PSS of it and its descendants every interval seconds."""
+    peak_pss = peak_processes = 0
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+        except psutil.NoSuchProcess:  # ended between poll and listing
+            break
+        peak_pss = max(peak_pss, sum(map(_pss, tree)))
+        peak_processes = max(peak_processes, len(tree))
+        time.sleep(interval)
+    process.wait()
+    return TreeMemory(peak_pss, peak_processes)
 
 
 def _statuses(db: Path) -> dict[str, str]:

@@ -42,6 +42,8 @@ class SearchInterrupted(RuntimeError):
 def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
+    settings.set("EXTENSIONS_BASE", {path: order for path, order in settings.getdict("EXTENSIONS_BASE").items()
+                                     if path not in default_settings.NEVER_LOADED_EXTENSIONS}, priority="project")
     settings.set("CLIENTVET_DB", db_path, priority="project")
     if replay_dir:
         settings.set("CLIENTVET_REPLAY", replay_dir, priority="project")

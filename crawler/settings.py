@@ -1,7 +1,5 @@
 """Scrapy settings for clientvet: polite live crawling, fast strict replay."""
 
-from scrapy.settings import default_settings as scrapy_defaults
-
 BOT_NAME = "clientvet"
 SPIDER_MODULES = ["clientvet.crawler.spiders"]
 
@@ -18,10 +16,10 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control runs Python code sent to a local HTTP server, one per crawler, and writes its
 # token to a job file under ~/.local/state/scrapy that a killed run leaves behind: never wanted here.
 REMOTE_CONTROL_ENABLED = False
-# Neither is even loaded: Scrapy imports every listed extension, and the remote control's module
-# brings aiohttp's web server, 8 MB of every check's memory (bench/run.py, `memory:` figures).
-EXTENSIONS_BASE = {path: order for path, order in scrapy_defaults.EXTENSIONS_BASE.items()
-                   if path.rpartition(".")[2] not in ("TelnetConsole", "RemoteControl")}
+# Neither is even loaded: Scrapy imports every extension listed, disabled or not, and the remote
+# control's module brings aiohttp's web server, 8 MB of every check's memory (bench/run.py, `memory:`
+# figures). crawler/runner.py leaves these out of Scrapy's EXTENSIONS_BASE.
+NEVER_LOADED_EXTENSIONS = ("scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl")
 # Two companies of one batch asking the same URL are two requests (see SubjectFingerprinter).
 REQUEST_FINGERPRINTER_CLASS = "clientvet.crawler.base.SubjectFingerprinter"
 

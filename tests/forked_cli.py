@@ -23,7 +23,7 @@ from pathlib import Path
 
 # Imported once by the forkserver; none reads the environment or starts a thread when imported.
 PRELOAD = ["scrapy.crawler", "scrapy.core.downloader.handlers.http11", "scrapy.core.downloader.contextfactory",
-           "scrapy.downloadermiddlewares.httpproxy", "scrapy.extensions.telnet", "scrapy_playwright.handler",
+           "scrapy.downloadermiddlewares.httpproxy", "scrapy_playwright.handler",
            "playwright.async_api", "sqlite_utils", "rich.console", "rich.table", "click", "rapidfuzz", "bs4",
            "lxml.html", "babel.dates", "babel.numbers", "jinja2", "parsel", "w3lib.html"]
 LOCALE_VARIABLES = ("LC_ALL", "LC_CTYPE", "LANG")
