@@ -5,8 +5,8 @@ and the tests run the CLI hundreds of times. One clean, single-threaded process 
 (multiprocessing's forkserver) imports those third-party libraries once; each run is a child forked from
 it that imports clientvet itself afresh, takes the run's environment, working directory, arguments and
 standard streams, and exits with the CLI's status, as `python -m clientvet` would. A run that changes
-how Python itself starts (a PYTHON* variable, a locale that is not UTF-8) or reads a terminal gets a
-real interpreter instead (`needs_fresh_interpreter`).
+how Python itself starts (a PYTHON* variable, a locale that is not UTF-8: `needs_fresh_interpreter`)
+or reads a terminal gets a real interpreter instead (tests/conftest.py, `run_cli`).
 """
 
 from __future__ import annotations
