@@ -8,6 +8,7 @@ Nothing here talks to the network: the check replays the bundled demo recordings
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sqlite3
@@ -68,13 +69,24 @@ class Figure:
                 f"{'OVER' if self.over else 'ok':4}  {self.detail}")
 
 
+def _check_command(*args: str, settings: tuple[str, ...] = ()) -> list[str]:
+    """`clientvet check ARGS --json`, each setting given with --set."""
+    return [sys.executable, "-m", "clientvet", "check", *args, "--json",
+            *(arg for setting in settings for arg in ("--set", setting))]
+
+
+def _rows(db: Path, sql: str, *parameters: object) -> list[tuple]:
+    """The rows a query of a benchmark's database gives."""
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
 def _clientvet_check(*args: str, settings: tuple[str, ...] = ()) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, from the child's resource usage) of `clientvet check ARGS --json`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "clientvet", "check", *args, "--json",
-                    *(arg for setting in settings for arg in ("--set", setting))],
-                   capture_output=True, env={**os.environ, **OFFLINE}, cwd=ROOT)  # exit 1 may be a verdict
+    subprocess.run(_check_command(*args, settings=settings), capture_output=True, env={**os.environ, **OFFLINE},
+                   cwd=ROOT)  # exit 1 may be a verdict
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -90,13 +102,9 @@ def _timed_check(db: Path, latency: float, polite: bool = False) -> float:
 
 def _requests_per_source(db: Path, check_id: int | None = 1) -> dict[str, int]:
     """The requests each source sent for one check, or (None) for every check of the database together."""
-    connection = sqlite3.connect(db)
-    try:
-        if check_id is None:
-            return dict(connection.execute("select source, sum(requests) from source_runs group by source"))
-        return dict(connection.execute("select source, requests from source_runs where check_id = ?", (check_id,)))
-    finally:
-        connection.close()
+    if check_id is None:
+        return dict(_rows(db, "select source, sum(requests) from source_runs group by source"))
+    return dict(_rows(db, "select source, requests from source_runs where check_id = ?", check_id))
 
 
 def check_latency(latency: float) -> Callable[[Path], Figure]:
@@ -163,11 +171,8 @@ def _batch(tmp: Path, count: int, name: str, settings: tuple[str, ...] = ()) -> 
 
 
 def _finished_checks(db: Path) -> int:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute("select count(*) from checks where status = 'complete'").fetchone()[0]
-    finally:
-        connection.close()
+    [(count,)] = _rows(db, "select count(*) from checks where status = 'complete'")
+    return count
 
 
 def batch_cpu_vs_single(tmp: Path, count: int = 20) -> Figure:
@@ -200,9 +205,7 @@ def parsing_cpu(db: Path, replay: Path) -> float:
     """
     store = Store(db)
     archive = load_archive(str(replay))
-    connection = sqlite3.connect(db)
-    checks = connection.execute("select id, company_key, jurisdiction, scheme, identifier from checks").fetchall()
-    connection.close()
+    checks = _rows(db, "select id, company_key, jurisdiction, scheme, identifier from checks")
     spent = 0.0
     for spider_class in sources_for("GB"):
         for check in checks:
@@ -355,14 +358,6 @@ def tree_memory(command: list[str], interval: float = 0.05, **popen: Any) -> Tre
     return TreeMemory(peak_pss, peak_processes)
 
 
-def _statuses(db: Path) -> dict[str, str]:
-    connection = sqlite3.connect(db)
-    try:
-        return dict(connection.execute("select source, status from source_runs where check_id = 1"))
-    finally:
-        connection.close()
-
-
 def check_memory(name: str, identifier: tuple[str, str], bound_mb: int,
                  pages_from: tuple[str, ...] = ()) -> Callable[[Path], Figure]:
     def bench(tmp: Path) -> Figure:
@@ -372,9 +367,10 @@ def check_memory(name: str, identifier: tuple[str, str], bound_mb: int,
         peaks = []
         for run in range(REPEATS):
             db = tmp / f"memory-{identifier[1]}-{run}.sqlite"
-            peaks.append(tree_memory([sys.executable, "-m", "clientvet", "check", *identifier, "--replay", str(DEMO),
-                                      "--db", str(db), "--json"], env={**os.environ, **OFFLINE}, cwd=ROOT))
-            statuses = _statuses(db)  # the check's exit status is its verdict's
+            peaks.append(tree_memory(_check_command(*identifier, "--replay", str(DEMO), "--db", str(db)),
+                                     env={**os.environ, **OFFLINE}, cwd=ROOT))
+            # the check's exit status is its verdict's
+            statuses = dict(_rows(db, "select source, status from source_runs where check_id = 1"))
             if unread := [source for source in pages_from if statuses.get(source) not in ("ok", "empty")]:
                 raise RuntimeError(f"check {' '.join(identifier)}: no pages read by {', '.join(unread)}")
         megabytes = [m.peak_pss / 2**20 for m in peaks]
