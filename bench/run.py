@@ -369,7 +369,7 @@ def check_memory(name: str, identifier: tuple[str, str], bound_mb: int,
             db = tmp / f"memory-{identifier[1]}-{run}.sqlite"
             peaks.append(tree_memory(_check_command(*identifier, "--replay", str(DEMO), "--db", str(db)),
                                      env={**os.environ, **OFFLINE}, cwd=ROOT))
-            # the check's exit status is its verdict's
+            # Its exit status is its verdict's: whether it read the pages is in the database.
             statuses = dict(_rows(db, "select source, status from source_runs where check_id = 1"))
             if unread := [source for source in pages_from if statuses.get(source) not in ("ok", "empty")]:
                 raise RuntimeError(f"check {' '.join(identifier)}: no pages read by {', '.join(unread)}")

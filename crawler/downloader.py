@@ -33,8 +33,8 @@ class OneDrawSlot(downloader.Slot):
 class Downloader(downloader.Downloader):
     """Scrapy's downloader, its slots OneDrawSlot (DOWNLOADER in crawler/settings.py)."""
 
-    def _get_slot(self, request: Request, spider: Any = None) -> tuple[str, downloader.Slot]:
-        key, slot = super()._get_slot(request)
+    def _get_slot(self, request: Request, *deprecated_spider: Any) -> tuple[str, downloader.Slot]:
+        key, slot = super()._get_slot(request, *deprecated_spider)
         if type(slot) is downloader.Slot:  # new: no request has used it yet
             slot = self.slots[key] = OneDrawSlot(slot.concurrency, slot.delay, slot.jitter)
         return key, slot
