@@ -11,6 +11,7 @@ opens is answered the same way, and what that page fetches from inside itself to
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import json
 import re
@@ -19,6 +20,7 @@ from typing import Any, Callable, Iterable, Protocol
 
 import scrapy
 from playwright.async_api import Error as PlaywrightError
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
@@ -66,7 +68,7 @@ def replay(spider_cls: type, subject: Subject, replay_dir: Path, db: Path, *, an
     recorded in); `start` gives the first requests instead of the source's own `requests_for`, for a recording
     that only a later step of the source asks for.
     """
-    crawler = get_crawler(spider_cls, project_settings(db, replay_dir))
+    crawler = _crawler(spider_cls, str(db), str(replay_dir))
     spider = spider_cls.from_crawler(crawler, subjects=[subject])
     crawler.spider = spider
     steps = [load_object(path).from_crawler(crawler) for path in sorted(ITEM_PIPELINES, key=ITEM_PIPELINES.get)]
@@ -74,6 +76,16 @@ def replay(spider_cls: type, subject: Subject, replay_dir: Path, db: Path, *, an
                      answers or HarArchive(replay_dir), start))
     spider.closed("finished")
     return next(run for run in spider.store.source_runs(subject.check_id) if run.source == spider.name)
+
+
+@functools.lru_cache(maxsize=64)
+def _crawler(spider_cls: type, db: str, replay_dir: str) -> Crawler:
+    """A crawler with the settings of a replayed check, made once for each source, database and recordings.
+
+    Each spider run gets a new spider and new pipeline steps; making the crawler (Scrapy copies its settings deeply
+    and loads the spider modules) cost three times the run itself in the fault matrix's hundreds of runs.
+    """
+    return get_crawler(spider_cls, project_settings(Path(db), Path(replay_dir)))
 
 
 def project_settings(db: Path, replay_dir: Path) -> dict[str, Any]:
