@@ -46,8 +46,13 @@ def _crawl_overrides(settings: tuple[str, ...], verbose: int, interactive: bool)
     """
     from clientvet.crawler import settings as crawl_defaults
     from clientvet.crawler.base import log_to_terminal
+    from clientvet.crawler.runner import UnusableSetting, check_overrides
 
     overrides: dict = _parse_settings(settings)
+    try:
+        check_overrides(overrides)
+    except UnusableSetting as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
     if verbose:
         overrides["LOG_LEVEL"] = "DEBUG" if verbose > 1 else "INFO"
     if verbose > 1:

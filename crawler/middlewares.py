@@ -85,6 +85,10 @@ def replayed_response(archive: HarArchive, request: Request) -> Response:
 
 
 REPLAY_HANDLER = "clientvet.crawler.middlewares.ReplayDownloadHandler"
+# A setting's number as a person writes it: ASCII digits only (Python's int() and float() also take other scripts'
+# digits, "nan" and "inf"); NUMBER is never negative.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def pause_scale(settings: BaseSettings) -> float:
@@ -107,11 +111,11 @@ class HostRateLimit:
         """From CLIENTVET_REPLAY_RATE_LIMIT, "600/300" (requests/seconds); None when empty."""
         if not text:
             return None
-        try:
-            requests, seconds = text.split("/")
-            return cls(int(requests), float(seconds))
-        except ValueError:
-            raise NotConfigured(f"CLIENTVET_REPLAY_RATE_LIMIT must be REQUESTS/SECONDS, not {text!r}") from None
+        requests, _, seconds = text.partition("/")
+        if not (WHOLE_NUMBER.fullmatch(requests) and int(requests) > 0
+                and NUMBER.fullmatch(seconds) and float(seconds) > 0):
+            raise ValueError(f"CLIENTVET_REPLAY_RATE_LIMIT must be REQUESTS/SECONDS such as 600/300, not {text!r}")
+        return cls(int(requests), float(seconds))
 
     def allows(self, url: str) -> bool:
         sent, now = self.sent[urlsplit(url).netloc.lower()], time.monotonic()

@@ -25,7 +25,7 @@ from clientvet.crawler import browser, settings as default_settings
 from clientvet.crawler.base import Finished, source_finished
 from clientvet.crawler.declarations import waves
 from clientvet.crawler.items import Subject
-from clientvet.crawler.middlewares import REPLAY_HANDLER, pause_scale
+from clientvet.crawler.middlewares import NUMBER, REPLAY_HANDLER, WHOLE_NUMBER, HostRateLimit, pause_scale
 from clientvet.crawler.spiders import sources_for
 
 SourceCallback = Callable[..., None]
@@ -37,6 +37,35 @@ AUTOTHROTTLE_DELAYS = ("AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY")
 
 class SearchInterrupted(RuntimeError):
     """The run was stopped (Ctrl-C) before the search had an answer: nothing was decided."""
+
+
+class UnusableSetting(ValueError):
+    """A setting given to a run (`--set NAME=VALUE`) that the crawl could not use."""
+
+
+def check_overrides(overrides: dict[str, Any]) -> None:
+    """Refuse, before anything runs, a value that would break the crawl midway: a number, a whole number or a
+    true/false where the setting's default is one, and a replay rate limit that is not REQUESTS/SECONDS."""
+    defaults = Settings()
+    defaults.setmodule(default_settings, priority="project")
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        if not isinstance(value, str) or default is None:
+            continue  # set by the program itself, or a setting without a default to compare with
+        if isinstance(default, bool):
+            usable, wanted = value.lower() in ("0", "1", "true", "false"), "true or false"
+        elif isinstance(default, int):
+            usable, wanted = WHOLE_NUMBER.fullmatch(value), "a whole number"
+        elif isinstance(default, float):
+            usable, wanted = NUMBER.fullmatch(value), "a number, 0 or more"
+        else:
+            continue
+        if not usable:
+            raise UnusableSetting(f"{name} must be {wanted}, not {value!r}")
+    try:
+        HostRateLimit.parse(overrides.get("CLIENTVET_REPLAY_RATE_LIMIT", ""))
+    except ValueError as exc:
+        raise UnusableSetting(str(exc)) from None
 
 
 def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, Any] | None = None) -> Settings:

@@ -70,8 +70,11 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 CONCURRENT_ITEMS = 4
 
 # Replay answers from local files: no need to wait between requests, unless CLIENTVET_REPLAY_POLITE asks for
-# the live politeness (benchmarks). CLIENTVET_REPLAY_LATENCY and CLIENTVET_REPLAY_RATE_LIMIT: see
-# crawler/middlewares.py ReplayDownloadHandler.
+# the live politeness (benchmarks: 1, or a share such as 0.1). CLIENTVET_REPLAY_LATENCY (seconds a request) and
+# CLIENTVET_REPLAY_RATE_LIMIT ("600/300"): see crawler/middlewares.py ReplayDownloadHandler.
+CLIENTVET_REPLAY_POLITE = 0.0
+CLIENTVET_REPLAY_LATENCY = 0.0
+CLIENTVET_REPLAY_RATE_LIMIT = ""
 REPLAY_OVERRIDES = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,

@@ -8,12 +8,14 @@ import sqlite3
 import statistics
 import time
 
+import pytest
 from scrapy import Request
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from clientvet.crawler.downloader import OneDrawSlot
 from clientvet.crawler.middlewares import HostRateLimit
+from clientvet.crawler.runner import check_overrides
 from tests.conftest import AS_OF, DEMO, run_cli
 from tests.replay_support import project_settings
 
@@ -35,10 +37,29 @@ def test_a_replayed_check_past_a_rate_limit_fails_the_source_as_rate_limited(tmp
     assert runs["egrul"].startswith("rate limited: HTTP 429 from https://egrul.nalog.ru/")  # its second request
 
 
-def test_a_malformed_rate_limit_is_one_line_not_a_traceback(tmp_path):
-    result = run_cli("check", "--inn", "0000123450", "--replay", str(DEMO), "--db", str(tmp_path / "db.sqlite"),
-                     "--set", "CLIENTVET_REPLAY_RATE_LIMIT=fast")
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize("setting, message", [
+    ("CLIENTVET_REPLAY_RATE_LIMIT=fast", "CLIENTVET_REPLAY_RATE_LIMIT must be REQUESTS/SECONDS such as 600/300, "
+                                         "not 'fast'"),
+    ("CLIENTVET_REPLAY_RATE_LIMIT=0/300", "CLIENTVET_REPLAY_RATE_LIMIT must be REQUESTS/SECONDS"),
+    ("CLIENTVET_REPLAY_LATENCY=nan", "CLIENTVET_REPLAY_LATENCY must be a number, 0 or more, not 'nan'"),
+    ("CLIENTVET_REPLAY_POLITE=-1", "CLIENTVET_REPLAY_POLITE must be a number, 0 or more, not '-1'"),
+    ("DOWNLOAD_DELAY=abc", "DOWNLOAD_DELAY must be a number, 0 or more, not 'abc'"),
+    ("CONCURRENT_REQUESTS=\u0661\u0662", "CONCURRENT_REQUESTS must be a whole number"),  # Arabic-Indic digits
+    ("RETRY_ENABLED=maybe", "RETRY_ENABLED must be true or false, not 'maybe'"),
+])
+def test_a_setting_the_crawl_could_not_use_is_a_usage_error_before_anything_runs(tmp_path, setting, message):
+    """Scrapy would read it midway: a traceback, every source failed, or (nan seconds of latency) a hung check."""
+    db = tmp_path / "db.sqlite"
+    result = run_cli("check", "--inn", "0000123450", "--replay", str(DEMO), "--db", str(db), "--set", setting)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(f"Error: Invalid value for --set: {message}")
+    assert "Traceback" not in result.stderr and not db.exists()
+
+
+def test_settings_as_people_write_them_are_taken():
+    check_overrides({"DOWNLOAD_DELAY": "0.5", "RETRY_ENABLED": "False", "CONCURRENT_REQUESTS": "4",
+                     "CLIENTVET_REPLAY_LATENCY": ".3", "CLIENTVET_REPLAY_RATE_LIMIT": "600/300",
+                     "USER_AGENT": "anything", "LOG_ENABLED": False})
 
 
 def test_a_download_slot_draws_its_jittered_delay_once_per_request():
