@@ -17,7 +17,7 @@ from clientvet import config
 from clientvet.checks.terms import PURPOSES, BadTerms, deal_terms
 from clientvet.evidence import errors
 from clientvet.evidence.identifiers import Identity, InvalidIdentifier, parse_cik, parse_company_number, parse_inn, parse_ogrn
-from clientvet.evidence.parsing import MAX_AMOUNT, MIN_AMOUNT, entered_amount
+from clientvet.evidence.parsing import MAX_AMOUNT, MIN_AMOUNT, NUMBER, WHOLE_NUMBER, entered_amount
 from clientvet.reports.sanitise import json_text, markup, plain
 
 if TYPE_CHECKING:
@@ -142,6 +142,24 @@ def _terms(purpose: str | None, amount: float | None, currency: str | None, cont
 DEMO_RECORDINGS = Path(__file__).resolve().parent / "demo"  # package data: wherever clientvet is installed
 
 
+class WholeNumber(click.IntRange):
+    """click.IntRange in ASCII digits: int() also reads other scripts' digits ("١٢" is 12)."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value.strip()):
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Seconds(click.FloatRange):
+    """click.FloatRange of seconds in ASCII digits: float() also reads "nan", "inf" and other scripts' digits."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not NUMBER.fullmatch(value.strip()):
+            self.fail(f"{value!r} is not a number of seconds such as 30", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class ReplayDirectory(click.Path):
     """A directory of HAR recordings; the word `demo` names the demo company's, bundled with the package."""
 
@@ -191,7 +209,7 @@ def _language(lang: str | None) -> str:
 @click.option("--country", type=click.Choice(["ru", "gb", "us"]),
               help="Registry to search a name in [default: ru for Cyrillic names, else gb].")
 @click.option("--city", help="City or address words that tell same-named companies apart.")
-@click.option("--pick", type=click.IntRange(min=1), metavar="N",
+@click.option("--pick", type=WholeNumber(min=1), metavar="N",
               help="Use candidate N of the list a --name/--domain search shows (without a terminal).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite evidence file [default: per-user data directory, or $CLIENTVET_DB].")
@@ -612,7 +630,7 @@ def interview(company, lang, by, db_path) -> None:
         click.echo(f"\n{number}/{len(CATALOGUE)}. {plain(signal.ask(lang, industries))}")
         click.echo("   " + "   ".join(f"{n}) {labels[lang]}" for n, (_, labels) in ANSWERS.items()))
         try:
-            action = ANSWERS[click.prompt(TEXTS["answer"][lang], type=click.IntRange(1, len(ANSWERS)),
+            action = ANSWERS[click.prompt(TEXTS["answer"][lang], type=WholeNumber(1, len(ANSWERS)),
                                           default=SKIP, show_default=False)][0]
             note = click.prompt(TEXTS["note"][lang], default="", show_default=False) if action == "record" else ""
         except click.Abort:
@@ -760,7 +778,7 @@ def _sources_for(jurisdiction: str):
 
 @cli.command("report")
 @click.argument("company")
-@click.option("--check", "check_id", type=click.IntRange(min=1), metavar="N",
+@click.option("--check", "check_id", type=WholeNumber(min=1), metavar="N",
               help="Report on check N of the company [default: its latest finished check].")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True,
               help="html: one self-contained page; pdf: A4 with page numbers; md: Markdown for a CRM or ticket; "
@@ -821,7 +839,7 @@ def report_command(company, check_id, fmt, out, force, lang, db_path) -> None:
 
 
 @cli.command("browse")
-@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+@click.option("--port", type=WholeNumber(1, 65535), default=8001, show_default=True,
               help="Port on 127.0.0.1 to serve on.")
 @click.option("--open/--no-open", "open_browser", default=False, show_default=True,
               help="Open the page in a web browser.")
@@ -842,7 +860,7 @@ def browse_command(port, open_browser, db_path) -> None:
 
 @cli.command("bundle")
 @click.argument("company")
-@click.option("--check", "check_id", type=click.IntRange(min=1), metavar="N",
+@click.option("--check", "check_id", type=WholeNumber(min=1), metavar="N",
               help="Bundle check N of the company [default: its latest finished check].")
 @click.option("--out", metavar="PATH", required=True,
               help="The WACZ file to write, or a directory to write it into under a name made of the check's "
@@ -1027,7 +1045,7 @@ def watch() -> None:
 @click.argument("company")
 @click.option("--every", help="How often to re-check it: 12h, 7d, 2w… [default: 7d, or as it was]")
 @click.option("--purpose", type=click.Choice(PURPOSES), help="The deal it is re-checked for (as `check --purpose`).")
-@click.option("--amount", type=click.FloatRange(min=0, min_open=True), help="The deal amount.")
+@click.option("--amount", type=Amount(), help="The deal amount, e.g. 1200000.")
 @click.option("--currency", help="Currency of --amount [default: the company's country's].")
 @click.option("--contact", metavar="FULL NAME", help="The person you deal with (as `check --contact`).")
 @click.option("--note", help="Why it is watched, who looks after it…")
@@ -1330,9 +1348,9 @@ def _alert(alerts, found: list, report_paths: dict[int, str]) -> None:
 
 @cli.command("diff")
 @click.argument("company")
-@click.option("--from", "from_check", type=click.IntRange(min=1), metavar="N",
+@click.option("--from", "from_check", type=WholeNumber(min=1), metavar="N",
               help="The earlier check [default: the one before --to].")
-@click.option("--to", "to_check", type=click.IntRange(min=1), metavar="M",
+@click.option("--to", "to_check", type=WholeNumber(min=1), metavar="M",
               help="The later check [default: the company's latest finished check].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on standard output.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
@@ -1417,11 +1435,11 @@ _CLAIMED = "import json, sys; from clientvet.cli import _work_claimed; sys.exit(
 
 @cli.command()
 @click.option("--queue", metavar="redis://HOST:6379/0", required=True, help="The Redis queue `recheck --queue` fills.")
-@click.option("--batch", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--batch", type=WholeNumber(min=1), default=10, show_default=True,
               help="Companies taken at a time and checked in one crawl.")
-@click.option("--idle-exit", type=click.FloatRange(min=0), metavar="SECONDS",
+@click.option("--idle-exit", type=Seconds(min=0), metavar="SECONDS",
               help="Stop after the queue has been empty this long [default: run until stopped].")
-@click.option("--heartbeat", type=click.FloatRange(min=1), default=30, show_default=True, metavar="SECONDS",
+@click.option("--heartbeat", type=Seconds(min=1), default=30, show_default=True, metavar="SECONDS",
               help="A worker silent this long is taken for dead: its companies go back to the queue.")
 @click.option("--replay", type=ReplayDirectory(), help="Answer every request from the HAR recordings under this "
                                                        "directory (offline).")

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 from clientvet.evidence.companies import CompanyRef, UnknownCompany
 from clientvet.evidence.identifiers import InvalidIdentifier
-from clientvet.evidence.parsing import entered_amount, money
+from clientvet.evidence.parsing import AmbiguousAmount, entered_amount, money
 
 NORMAL_DELAY_DAYS = 3  # "1–3 days late is normal"
 PART_WAYS_DELAY_DAYS = 15  # "15–30 days late means renegotiate or part ways"
@@ -204,7 +204,7 @@ def _required(value: str) -> str:
 
 
 def _date(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         raise ValueError(f"{value!r} is not a date YYYY-MM-DD")
     try:
         return date.fromisoformat(value.strip()).isoformat()
@@ -219,6 +219,8 @@ def _optional_date(value: str) -> str | None:
 def _amount(value: str) -> float:
     try:
         amount = money(value)
+    except AmbiguousAmount:
+        raise
     except ValueError:
         raise ValueError(f"{value!r} is not a number like 1500.00") from None
     try:

@@ -36,7 +36,7 @@ MIN_EVERY = 3600  # an hour: a source's politeness makes a re-check of a portfol
 
 def parse_every(text: str) -> int:
     """'7d', '2w', '12h' → seconds; ValueError for anything else."""
-    found = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text or "", re.IGNORECASE)
+    found = re.fullmatch(r"\s*([0-9]+)\s*([hdw])\s*", text or "", re.IGNORECASE)
     if not found:
         raise ValueError(f"{text!r} is not an interval like 7d, 2w or 12h")
     seconds = int(found[1]) * UNITS[found[2].lower()]

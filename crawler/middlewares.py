@@ -20,6 +20,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
 from clientvet.crawler.har import HarArchive, load_archive
+from clientvet.evidence.parsing import NUMBER, WHOLE_NUMBER
 from clientvet.evidence.store import StoreError
 from clientvet.crawler.store import open_store, stop_if_failed
 
@@ -85,10 +86,6 @@ def replayed_response(archive: HarArchive, request: Request) -> Response:
 
 
 REPLAY_HANDLER = "clientvet.crawler.middlewares.ReplayDownloadHandler"
-# A setting's number as a person writes it: ASCII digits only (Python's int() and float() also take other scripts'
-# digits, "nan" and "inf"); NUMBER is never negative.
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def pause_scale(settings: BaseSettings) -> float:

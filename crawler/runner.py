@@ -25,7 +25,8 @@ from clientvet.crawler import browser, settings as default_settings
 from clientvet.crawler.base import Finished, source_finished
 from clientvet.crawler.declarations import waves
 from clientvet.crawler.items import Subject
-from clientvet.crawler.middlewares import NUMBER, REPLAY_HANDLER, WHOLE_NUMBER, HostRateLimit, pause_scale
+from clientvet.crawler.middlewares import REPLAY_HANDLER, HostRateLimit, pause_scale
+from clientvet.evidence.parsing import NUMBER, WHOLE_NUMBER
 from clientvet.crawler.spiders import sources_for
 
 SourceCallback = Callable[..., None]

@@ -10,9 +10,18 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-# Digits grouped by spaces (also no-break and thin ones), a comma or a point before the fraction.
-AMOUNT = re.compile(r"-?\d[\d \u00a0\u202f]*(?:[.,]\d+)?")
+# ASCII digits only (a regex's \d and Decimal also read other scripts' digits). Grouped by spaces (also no-break and
+# thin ones) with a comma or a point before the fraction, as the Russian sources write them; or grouped by commas
+# with a point before it, as English accounting exports do ("1,234.56"). One comma before exactly three digits
+# ("1,234") may be either a thousand or one and a fraction, so it is refused, never guessed.
+SPACED = re.compile(r"-?[0-9][0-9 \u00a0\u202f]*(?:[.,][0-9]+)?")
+COMMA_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+AMBIGUOUS = re.compile(r"-?[0-9]{1,3},[0-9]{3}")
 CURRENCY = re.compile(r"\s*(?:руб(?:\.|лей|ля|ль)?|р\.|₽)\s*$", re.IGNORECASE)
+# A number as a person types it (a setting, an option): ASCII digits only, since int() and float() also read other
+# scripts' digits, "nan" and "inf"; NUMBER is never negative.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 MIN_AMOUNT = 0.01  # a cent, a kopeck
 MAX_AMOUNT = 1e15  # beyond any deal in any currency; whole units are still exact in a float
 
@@ -25,8 +34,13 @@ def iso_date(text: str | None) -> str | None:
     return datetime.strptime(day, "%d.%m.%Y").date().isoformat()
 
 
+class AmbiguousAmount(ValueError):
+    """An amount whose comma may be a thousands separator or a decimal one ("1,234")."""
+
+
 def money(value: str | int | float) -> float:
-    """'1 234 567,89 руб.', '1520.5' or a JSON number → 1234567.89; anything else (NaN, ∞ too): ValueError."""
+    """'1 234 567,89 руб.', '1,234,567.89', '1520.5' or a JSON number → 1234567.89; anything else (NaN, ∞, other
+    scripts' digits, '1,234' too): ValueError."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an amount")
     if isinstance(value, (int, float)):
@@ -36,7 +50,12 @@ def money(value: str | int | float) -> float:
             raise ValueError("a number too large to be an amount") from None
     else:
         text = CURRENCY.sub("", str(value)).strip()
-        if not AMOUNT.fullmatch(text):
+        if AMBIGUOUS.fullmatch(text):
+            raise AmbiguousAmount(f"{value!r} is ambiguous: write {text.replace(',', '')} for the thousands "
+                                  f"or {text.replace(',', '.')} for the fraction")
+        if COMMA_GROUPED.fullmatch(text):
+            text = text.replace(",", "")
+        elif not SPACED.fullmatch(text):
             raise ValueError(f"{value!r} is not an amount")
         amount = float(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")))
     if not math.isfinite(amount):

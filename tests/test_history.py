@@ -101,7 +101,11 @@ def test_one_bad_row_imports_nothing_and_names_its_line(tmp_path):
     (INVOICES + f"{LOYAL},L-1,2026-01-05,2026-01-15,,5,RUB\n", "line 10: repeats line 2"),
     (INVOICES + f"{LOYAL},L-9,2026-01-05,2026-01-01,,5,RUB\n", "line 10: due 2026-01-01 is before issued 2026-01-05"),
     (INVOICES + f"{LOYAL},L-9,05.01.2026,2026-01-15,,5,RUB\n", "line 10: issued '05.01.2026' is not a date YYYY-MM-DD"),
+    (INVOICES + f"{LOYAL},L-9,\u0662\u0660\u0662\u0666-01-05,2026-01-15,,5,RUB\n",
+     "line 10: issued '٢٠٢٦-01-05' is not a date"),
     (INVOICES + f"{LOYAL},L-9,2026-01-05,2026-01-15,,-5,RUB\n", "line 10: amount '-5' must be a positive number"),
+    (INVOICES + f"{LOYAL},L-9,2026-01-05,2026-01-15,,\"1,500\",RUB\n", "line 10: amount '1,500' is ambiguous"),
+    (INVOICES + f"{LOYAL},L-9,2026-01-05,2026-01-15,,\u0661\u0665,RUB\n", "line 10: amount '١٥' is not a number"),
     (INVOICES + f"{LOYAL},L-9,2026-01-05,2026-01-15,,5,рубли\n", "line 10: currency 'рубли' is not a three-letter"),
     (INVOICES + "7707083894,L-9,2026-01-05,2026-01-15,,5,RUB\n", "line 10: company: INN 7707083894 has a wrong"),
     (INVOICES + "ООО Неизвестная,L-9,2026-01-05,2026-01-15,,5,RUB\n", "line 10: company: no company named"),
@@ -118,6 +122,16 @@ def test_bad_files_are_refused_with_the_reason(tmp_path, text, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert not db.exists()
+
+
+def test_amounts_as_russian_and_english_exports_write_them_are_read(tmp_path):
+    db = tmp_path / "db.sqlite"
+    rows = "".join(f'{LOYAL},X-{n},2026-01-05,2026-01-15,,"{amount}",RUB\n'
+                   for n, amount in enumerate(("1 500 000,50", "1,500,000.50", "1500000.5")))
+    assert run_cli("history", "import", write(tmp_path, "mixed.csv", INVOICES.split("\n")[0] + "\n" + rows),
+                   "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        assert [amount for (amount,) in conn.execute("select amount from invoices")] == [1_500_000.5] * 3
 
 
 def test_company_option_fills_empty_cells_and_refuses_other_companies(tmp_path):

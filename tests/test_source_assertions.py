@@ -508,16 +508,23 @@ def test_a_date_in_another_format_is_refused():
 @pytest.mark.parametrize("value, amount", [
     ("1 234 567,89 руб.", 1_234_567.89), ("2 450 000,00", 2_450_000.0), ("12345.67", 12_345.67),
     ("730 500,5 ", 730_500.5), ("1\u00a0500 ₽", 1500.0), ("100000.00", 100_000.0), (14.0, 14.0), (184250, 184250.0),
-    ("-5", -5.0),
+    ("-5", -5.0), ("1,234.56", 1234.56), ("1,234,567", 1_234_567.0), ("12,5", 12.5),
 ])
 def test_money(value, amount):
     assert money(value) == amount
 
 
-@pytest.mark.parametrize("value", ["", "руб.", "12,34,56", "1e3", "abc", True, "1 234 567,89 USD"])
+@pytest.mark.parametrize("value", ["", "руб.", "12,34,56", "1e3", "abc", True, "1 234 567,89 USD",
+                                   "\u0661\u0662\u0663", "1,23,456", "1,234.5.6"])
 def test_what_is_not_money_is_refused(value):
     with pytest.raises(ValueError):
         money(value)
+
+
+def test_a_comma_before_three_digits_is_refused_not_guessed():
+    """"1,234" is a thousand in an English export and one and a fraction in a Russian one."""
+    with pytest.raises(ValueError, match="'1,234' is ambiguous: write 1234 for the thousands or 1.234 for the frac"):
+        money("1,234")
 
 
 def test_one_sole_trader_rule_for_identities_and_subjects():

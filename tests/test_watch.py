@@ -26,7 +26,7 @@ def test_intervals(text, seconds, shown):
     assert every_text(seconds) == shown
 
 
-@pytest.mark.parametrize("text", ["7", "0d", "30m", "a week", ""])
+@pytest.mark.parametrize("text", ["7", "0d", "30m", "a week", "", "\u0667d"])
 def test_bad_intervals(text):
     with pytest.raises(ValueError):
         parse_every(text)
@@ -74,6 +74,21 @@ def test_bad_input_changes_nothing(tmp_path):
         assert result.returncode == 2, args
         assert message in result.stderr, args
     assert watched(db) == {}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["watch", "add", DEMO_INN, "--amount", "inf"], "'inf' must be from 0.01 to"),
+    (["watch", "add", DEMO_INN, "--amount", "\u0661\u0662"], "expected a number from 0.01"),
+    (["worker", "--queue", "redis://127.0.0.1:1/0", "--heartbeat", "nan"], "'nan' is not a number of seconds"),
+    (["worker", "--queue", "redis://127.0.0.1:1/0", "--idle-exit", "inf"], "'inf' is not a number of seconds"),
+    (["worker", "--queue", "redis://127.0.0.1:1/0", "--batch", "\u0661\u0662"], "is not a whole number"),
+    (["report", DEMO_INN, "--check", "\u0661"], "is not a whole number"),
+])
+def test_a_number_option_takes_finite_numbers_in_ascii_digits_only(tmp_path, args, message):
+    """float() and int() also read "nan", "inf" and other scripts' digits: an option refuses them with a usage error."""
+    db = tmp_path / "db.sqlite"
+    result = run_cli(*args, "--db", str(db))
+    assert result.returncode == 2 and message in result.stderr and not db.exists()
 
 
 def test_import_keeps_good_rows_and_names_the_bad_lines(tmp_path):
