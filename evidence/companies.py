@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -27,7 +26,7 @@ from clientvet.evidence.identifiers import (
     parse_ogrn,
 )
 from clientvet.evidence.matching import match_names, normalise_name
-from clientvet.evidence.store import Observation, lock_timeout
+from clientvet.evidence.store import Observation, read_only
 
 # All-digit input: which identifier its length means.
 _DIGIT_PARSERS: dict[int, Callable[[str], Identity]] = {
@@ -166,13 +165,9 @@ def _identifier_parser(text: str) -> Callable[[str], Identity] | None:
 
 def _registry_records(db_path: Path) -> list[tuple[str, dict[str, Any]]]:
     """Registry records already stored, read without creating or migrating the database."""
-    if not Path(db_path).is_file():
-        return []
-    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=lock_timeout())
-    try:
-        if not conn.execute("select 1 from sqlite_master where type = 'table' and name = 'facts'").fetchone():
+    with read_only(db_path) as conn:
+        if conn is None or not conn.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'facts'").fetchone():
             return []
         rows = conn.execute("select company_key, data from facts where kind = 'registry_record'").fetchall()
-    finally:
-        conn.close()
     return [(company_key, json.loads(data)) for company_key, data in rows]

@@ -25,7 +25,7 @@ import os
 import sqlite3
 import time
 import zlib
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -120,10 +120,13 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
                          f"tables ({shown}); give a new file or a clientvet database as --db")
 
 
-def inspect_database(path: str | os.PathLike[str]) -> None:
-    """Refuse (StoreError) a file at `path` that is not a clientvet database, reading only; no file is fine."""
+@contextmanager
+def read_only(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to the clientvet database at `path`, never creating or migrating it; None when there
+    is no file. A folder, a file that is not ours, a locked or corrupt one raise StoreError saying so."""
     path = Path(path)
     if not path.exists():
+        yield None
         return
     if not path.is_file():
         raise NotOurDatabase(f"{path} is a folder, not an evidence database; give a file as --db")
@@ -134,10 +137,17 @@ def inspect_database(path: str | os.PathLike[str]) -> None:
         raise store_error(path, exc, timeout) from None
     try:
         _refuse_foreign(conn, path)
+        yield conn
     except sqlite3.Error as exc:
         raise store_error(path, exc, timeout) from None
     finally:
         conn.close()
+
+
+def inspect_database(path: str | os.PathLike[str]) -> None:
+    """Refuse (StoreError) a file at `path` that is not a clientvet database, reading only; no file is fine."""
+    with read_only(path):
+        pass
 
 
 @dataclass
