@@ -4,7 +4,7 @@ Every source (court parties, review pages, registry search results) finds
 hits by name, and a wrong "yes" pins someone else's lawsuits on the prospect.
 So names are compared as an analyst reads them: in one canonical Latin form
 that ignores what does not identify a company (case, quotes, punctuation,
-script, a leading "The", "&" for "and", an organisational word written as
+script, a leading "The", "&" for "and" or «и», "+" for "plus" or «плюс», an organisational word written as
 its abbreviation: ТД = Торговый дом), while any extra word or number
 ("Ромашка-М", "Acme Estates") still means a different company.
 
@@ -149,6 +149,7 @@ ENGLISH_WORDS_IN_CYRILLIC: dict[str, str] = {
     "технолоджис": "technologies", "системс": "systems", "солюшнс": "solutions", "энерджи": "energy",
     "интернешнл": "international", "интернэшнл": "international", "финанс": "finance", "эстейт": "estate",
     "пропертиз": "properties", "ритейл": "retail", "фудс": "foods", "сервисез": "services",
+    "и": "and", "плюс": "plus",  # "&" and "+" are read as these words: «Иванов & Партнёры», «Профи+»
 }
 
 _CYRILLIC_TO_LATIN = str.maketrans({
@@ -333,11 +334,11 @@ def _word(raw: str) -> _Word:
 
 
 def _split_words(name: str) -> list[_Word]:
-    """Words of a name with case, ё, quotes, '&' and punctuation neutralised."""
+    """Words of a name with case, ё, quotes, '&', '+' and punctuation neutralised."""
     # 𝐀, ＡＣＭＥ and ﬁ are letters; "№ 7" is a number sign, which NFKC would spell "No".
     text = unicodedata.normalize("NFKC", name.replace("№", " ")).casefold().replace("ё", "е")
     text = _QUOTING_APOSTROPHE.sub(" ", text.translate(_WORD_SEPARATING_QUOTES)).translate(_IN_WORD_QUOTES)
-    text = text.replace("&", " and ")
+    text = text.replace("&", " and ").replace("+", " plus ")
     words = [_word(raw) for raw in _NON_WORD.split(text) if raw]
     return [word for word in words if word.latin]  # a lone "ъ" transliterates to nothing
 

@@ -45,6 +45,10 @@ SAME_COMPANY = [
     ("Майский", "Majskij"),
     ("Химки", "Himki"),
     ("АО Смит", "Smit"),
+    # "&" and "+" are words: «и» and «плюс» in a Russian name
+    ('ООО "Иванов и Партнёры"', 'ООО "Иванов & Партнёры"'),
+    ('ООО "Профи+"', 'ООО "Профи Плюс"'),
+    ("Profi Plus", 'ООО "Профи+"'),
 ]
 
 DIFFERENT_COMPANIES = [
@@ -59,6 +63,7 @@ DIFFERENT_COMPANIES = [
     ("AO Smith Corp", "Smith Corp", "'ao'"),
     # Russian "и" is a word of its own, not a spelling of "and"
     ("Smith и Sons", "Smith Sons", "'и'"),
+    ('ООО "Профи+"', 'ООО "Профи"', "'plus'"),
 ]
 
 
