@@ -316,14 +316,17 @@ def _loose_latin(word: str) -> str:
 
 
 def _one_script(word: str) -> str:
-    """«Ромaшка» with a Latin a is «Ромашка»; «Acmе» with a Cyrillic е is «Acme»."""
+    """«Ромaшка» with a Latin a is «Ромашка»; «Acmе» with a Cyrillic е is «Acme»; «POMAШKA», mostly Latin but
+    with a Ш no Latin letter looks like, is «РОМАШКА». A word that is neither stays as written."""
     cyrillic, latin = len(_CYRILLIC.findall(word)), len(_LATIN.findall(word))
     if not (cyrillic and latin):
         return word
-    other_script, into = ((_LATIN, _LATIN_LOOKALIKES_TO_CYRILLIC) if cyrillic > latin
-                          else (_CYRILLIC, _CYRILLIC_LOOKALIKES_TO_LATIN))
-    fixed = word.translate(into)
-    return fixed if not other_script.search(fixed) else word  # a letter with no look-alike: leave it
+    into_cyrillic, into_latin = (_LATIN, _LATIN_LOOKALIKES_TO_CYRILLIC), (_CYRILLIC, _CYRILLIC_LOOKALIKES_TO_LATIN)
+    for other_script, into in ((into_cyrillic, into_latin) if cyrillic > latin else (into_latin, into_cyrillic)):
+        fixed = word.translate(into)
+        if not other_script.search(fixed):
+            return fixed
+    return word
 
 
 @lru_cache(maxsize=8192)  # sources compare the prospect's few names with many hits

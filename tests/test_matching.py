@@ -595,6 +595,7 @@ def test_a_slash_inside_a_name_stays():
     ('ООО "Cибирь"', 'ООО "Сибирь"'),  # a Latin C
     ("Acmе Ltd", "Acme Ltd"),  # a Cyrillic е inside a Latin word
     ("ООO Ромашка", "ООО Ромашка"),  # the form itself
+    ('ООО "POMAШKA"', 'ООО «РОМАШКА»'),  # mostly Latin look-alikes around a Ш, which has none: Cyrillic
 ])
 def test_look_alike_letters_of_the_other_script_are_read_in_the_words_script(a, b):
     assert match_names(a, b).same
