@@ -18,7 +18,8 @@ An identifier, when both sides have one, overrides the names.
 
 People are compared the same way for the signing-authority check (is the contact
 a registered director?): a surname must agree in full and every given name or
-initial both sides give must agree, in any order and either script.
+initial both sides give must agree, in any order and either script. A sole
+proprietor (ИП) trades under its owner's name, so its name is compared so too.
 
 Input of any size takes linear time: names are cut to a sane length first and
 the similarity score comes from rapidfuzz.
@@ -480,6 +481,11 @@ def _match_parsed_names(parsed_a: _ParsedName, parsed_b: _ParsedName, threshold:
     if parsed_a.beyond_cut != parsed_b.beyond_cut:
         return NameMatch(False, 0.0, f"longer than any company name ({MAX_NAME_LENGTH} characters), and they "
                                      "differ after that")
+    forms = {parsed_a.form, parsed_b.form}
+    if "ip" in forms and forms <= {"ip", None} and parsed_a.words and parsed_b.words:
+        # A sole proprietor trades under its owner's name: ИП Петров П.П. is Петров Петр Петрович.
+        person = match_persons(*(" ".join(word.original for word in parsed.words) for parsed in (parsed_a, parsed_b)))
+        return NameMatch(person.same, person.score, f"a sole proprietor, named as a person: {person.reason}")
     as_written = None
     for reading_a in parsed_a.readings:
         for reading_b in parsed_b.readings:

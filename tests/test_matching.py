@@ -75,6 +75,21 @@ def test_same_company_names_match(a, b):
     assert match_names(b, a).same
 
 
+@pytest.mark.parametrize(("a", "b", "same", "reason"), [
+    ("ИП Петров П.П.", "Индивидуальный предприниматель Петров Петр Петрович", True,
+     "a sole proprietor, named as a person: agree by initials: п. = петр, п. = петрович"),
+    ("ИП Petrov Petr", "Петров Пётр Петрович", True, "a sole proprietor, named as a person: same after "
+                                                    "transliteration: petrov = петров, petr = петр"),
+    ("ИП Петров", "ИП Петров Иван Иванович", False, "a sole proprietor, named as a person: only the surname"),
+    ("ИП Петров И.И.", "ИП Петров П.П.", False, "a sole proprietor, named as a person: same surname, conflicting"),
+    ("ИП Петров П.П.", "ООО Петров", False, "different distinguishing token: 'п'"),  # a company: names compared
+])
+def test_a_sole_proprietor_is_its_owner_and_compared_as_a_person(a, b, same, reason):
+    result, reverse = match_names(a, b), match_names(b, a)
+    assert (result.same, result.reason.startswith(reason)) == (same, True), result
+    assert reverse.same == same and reverse.reason.split(":")[0] == reason.split(":")[0]
+
+
 @pytest.mark.parametrize(("a", "b", "distinguishing"), DIFFERENT_COMPANIES)
 def test_distinguishing_token_makes_a_different_company(a, b, distinguishing):
     result = match_names(a, b)
