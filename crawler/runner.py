@@ -34,6 +34,7 @@ Found = TypeVar("Found")
 
 
 AUTOTHROTTLE_DELAYS = ("AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY")
+GLOBAL_POLITENESS = "clientvet.crawler.queue.GlobalPoliteness"
 
 
 class SearchInterrupted(RuntimeError):
@@ -79,6 +80,9 @@ def build_settings(db_path: str, replay_dir: str | None, overrides: dict[str, An
         settings.set("CLIENTVET_REPLAY", replay_dir, priority="project")
         settings.set("DOWNLOAD_HANDLERS", {"http": REPLAY_HANDLER, "https": REPLAY_HANDLER}, priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
+    if settings.get("CLIENTVET_QUEUE"):  # clientvet worker: each host's pace is held in Redis for all the workers
+        settings.set("DOWNLOADER_MIDDLEWARES", {**settings.getdict("DOWNLOADER_MIDDLEWARES"), GLOBAL_POLITENESS: 900},
+                     priority="project")
     scale = pause_scale(settings)
     if not scale:  # replay without the politeness
         changed = dict(default_settings.REPLAY_OVERRIDES)

@@ -45,8 +45,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
+# With CLIENTVET_QUEUE (clientvet worker) crawler/runner.py adds clientvet.crawler.queue.GlobalPoliteness at 900:
+# listed here, every check would import Redis's client only for the middleware to turn itself off.
 DOWNLOADER_MIDDLEWARES = {
-    "clientvet.crawler.queue.GlobalPoliteness": 900,  # only with CLIENTVET_QUEUE (clientvet worker)
     "clientvet.crawler.middlewares.ArchiveMiddleware": 950,
     "clientvet.crawler.middlewares.ReplayMiddleware": 990,
 }

@@ -13,7 +13,7 @@ from bench.run import heavy, imported_modules, startup_modules
 from clientvet.crawler import spiders
 from clientvet.crawler.base import SourceSpider
 from clientvet.crawler.declarations import Declared, critical_path, politeness_bound
-from clientvet.crawler.runner import build_settings
+from clientvet.crawler.runner import GLOBAL_POLITENESS, build_settings
 from clientvet.crawler.spiders import SOURCES, all_sources
 
 # Each about 1.5 times what the command imported when it was measured (206, 335, 208, 258, 327, 328
@@ -41,6 +41,16 @@ def test_the_import_log_shows_what_loading_a_spider_imports():
     modules = imported_modules("-c", f"import {SOURCES[0].spider.rpartition('.')[0]}")
     assert {"scrapy", "twisted"} <= set(heavy(modules))
     assert len(modules) > 2 * LIGHT_COMMANDS["sources"][1]
+
+
+def test_a_check_imports_redis_only_as_a_worker(tmp_path):
+    """The Redis-held pace is a worker's middleware: a check does without it, and without its client library."""
+    check = imported_modules("-m", "clientvet", "check", "--cik", "0009900001", "--replay", "demo",
+                             "--db", str(tmp_path / "e.sqlite"))
+    assert "scrapy" in check and not any(module.split(".")[0] == "redis" for module in check)
+    assert GLOBAL_POLITENESS not in build_settings(str(tmp_path / "e.sqlite"), None).getdict("DOWNLOADER_MIDDLEWARES")
+    worker = build_settings(str(tmp_path / "e.sqlite"), None, {"CLIENTVET_QUEUE": "redis://127.0.0.1:6379/0"})
+    assert worker.getdict("DOWNLOADER_MIDDLEWARES")[GLOBAL_POLITENESS] == 900
 
 
 def test_every_source_class_carries_its_declaration():
