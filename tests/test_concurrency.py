@@ -87,7 +87,7 @@ def test_parallel_checks_and_imports_give_what_each_gives_alone(tmp_path):
 
     for result in results + job_results:
         assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr and "locked" not in result.stderr
+        assert "Traceback" not in result.stderr and "locked" not in result.stderr, result.stderr
     check_ids = set()
     for (inn, _), result in zip(companies, results):
         document = json.loads(result.stdout)
