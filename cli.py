@@ -659,8 +659,10 @@ def history() -> None:
 def history_import(file, company, db_path) -> None:
     """Import invoices or account events from a CSV file (UTF-8; comma, semicolon or tab).
 
-    The header tells the format. Dates are YYYY-MM-DD; company is an INN, OGRN,
-    company number or the name of a company already checked.
+    The header tells the format. Dates are YYYY-MM-DD; amounts are 150000.00,
+    150 000,00 or 150,000.00 (150,000 alone is refused: a thousand separator or
+    a decimal comma?); company is an INN, OGRN, company number or the name of a
+    company already checked.
 
     \b
     Invoices:  company,invoice_id,issued,due,paid,amount,currency
