@@ -465,3 +465,5 @@ class SourceSpider(scrapy.Spider):
         subject = response.meta.get("subject")
         if subject is not None:
             self.ledger.fail(subject, describe_failure(failure))
+            # A callback that raises before it yields anything never reaches AnswerMiddleware: its request ends here.
+            self.request_settled(response.request)

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import tracemalloc
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
@@ -33,7 +35,7 @@ from scrapy.settings import Settings
 from clientvet import config
 from clientvet.checks import run_check
 from clientvet.crawler import settings as crawler_settings
-from clientvet.crawler.base import SourceFailure, SourceSpider
+from clientvet.crawler.base import SourceFailure, SourceSpider, source_finished
 from clientvet.crawler.har import HarArchive, RecordedResponse
 from clientvet.crawler.runner import build_settings
 from clientvet.crawler.spiders import all_sources
@@ -637,6 +639,117 @@ def test_a_live_answer_past_the_cap_is_stopped_and_fails_the_source(tmp_path):
     assert (run.status, sorted(run.reason.split("; "))) == ("failed", [
         f"answer too large (11.0 MB > 10 MB) from {base}/announced",
         f"answer too large (over 10 MB) from {base}/streamed"])
+
+
+# --- settling: each request ends once, whichever way it ends, and each company is reported once ---------------
+
+OTHER_INN = "7736050003"
+
+
+class SettlingSource(SourceSpider):
+    """A source whose requests end every way a request can, from a server on 127.0.0.1: an answer whose callback
+    asks a follow-up, an HTTP error (the errback), a callback that raises (Sberbank's while yielding, the other
+    company's before). Sberbank's follow-up answers; the other company's fails after all its other requests ended."""
+
+    name = "settling_source"
+    jurisdiction = "RU"
+    evidence = ("registry_record",)
+    base = ""
+
+    def requests_for(self, subject: Subject):
+        yield self.request(subject, f"{self.base}/follow/{subject.value}", self.follow)
+        yield self.request(subject, f"{self.base}/raise/{subject.value}",
+                           self.raises_while_yielding if subject.value == SBERBANK else self.raises)
+        yield self.request(subject, f"{self.base}/error/{subject.value}", self.follow)
+
+    def follow(self, response):
+        yield self.request(response.meta["subject"], f"{self.base}/last/{response.meta['subject'].value}",
+                           self.nothing)
+
+    def raises(self, response):
+        raise SourceFailure(f"layout changed (test) at {response.url}")
+
+    def raises_while_yielding(self, response):
+        yield from self.raises(response)
+
+    def nothing(self, response):
+        return []
+
+
+def crawl_settling(db: str, base: str, first_check: int) -> None:
+    """Run SettlingSource live for two companies (in a process of its own); print, in order, what
+    source_finished said and when the spider closed."""
+    SettlingSource.base = base
+    process = CrawlerProcess(build_settings(db, None, {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                                                        "RETRY_ENABLED": False}))
+    said = []
+
+    def finished(source, subject, status, reason) -> None:
+        said.append([subject.value, status, reason])
+
+    def closed(spider, reason) -> None:
+        said.append(["closed", reason, None])
+
+    crawler = process.create_crawler(SettlingSource)
+    crawler.signals.connect(finished, signal=source_finished)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    process.crawl(crawler, subjects=[Subject(first_check + n, f"ru:inn:{inn}", "RU", "inn", inn)
+                                     for n, inn in enumerate((SBERBANK, OTHER_INN))])
+    process.start()
+    print(json.dumps(said))
+
+
+class Settling(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        last = self.path == f"/last/{OTHER_INN}"
+        if last:
+            time.sleep(0.5)  # the other company's follow-up fails after all its other requests have ended
+        self.send_response(500 if last or self.path.startswith("/error/") else 200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_every_request_settles_once_and_each_company_is_reported_once_with_every_failure(tmp_path):
+    """A batch starts a company's later sources when its requests are all settled: a request settled twice would
+    report the company before its follow-up's failure, and one never settled would hold it to the end."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Settling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    db = tmp_path / "db.sqlite"
+    first = start_check(db, lambda check_id: Subject(check_id, f"ru:inn:{SBERBANK}", "RU", "inn", SBERBANK))
+    second = start_check(db, lambda check_id: Subject(check_id, f"ru:inn:{OTHER_INN}", "RU", "inn", OTHER_INN))
+    assert second.check_id == first.check_id + 1
+    environment = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    try:
+        result = subprocess.run([sys.executable, "-c", "import sys; from tests.test_fault_matrix import "
+                                 "crawl_settling; crawl_settling(*sys.argv[1:3], int(sys.argv[3]))",
+                                 str(db), base, str(first.check_id)],
+                                cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    said = json.loads(result.stdout.splitlines()[-1])
+    # Each company once, as soon as its last request has ended, before the source closes; Sberbank's end first.
+    assert [inn for inn, _, _ in said] == [SBERBANK, OTHER_INN, "closed"]
+    said.pop()
+    expected = {
+        SBERBANK: [f"HTTP error: HTTP 500 from {base}/error/{SBERBANK}",
+                   f"layout changed (test) at {base}/raise/{SBERBANK}"],
+        OTHER_INN: [f"HTTP error: HTTP 500 from {base}/error/{OTHER_INN}", f"HTTP error: HTTP 500 from {base}/last/{OTHER_INN}",
+                    f"layout changed (test) at {base}/raise/{OTHER_INN}"],
+    }
+    for inn, status, reason in said:
+        assert (status, sorted(reason.split("; "))) == ("failed", expected[inn]), inn
+    store = Store(db)
+    for subject, requests in ((first, 4), (second, 4)):
+        [run] = store.source_runs(subject.check_id)
+        assert (run.status, run.requests, sorted(run.reason.split("; "))) == (
+            "failed", requests, expected[subject.value])
 
 
 # --- memory: a body past the cap is held once, by the recordings, and never decoded, parsed or archived -----
