@@ -23,6 +23,7 @@ from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Factor, Verdict, eval
 from clientvet.cli import PURPOSES
 from clientvet.config import ConfigError
 from clientvet.crawler.har import HarArchive
+from clientvet.crawler.spiders import SOURCES
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun
 from clientvet.reports.document import report
 from clientvet.reports.terminal import render
@@ -215,7 +216,14 @@ def test_rule_and_decorator_take_a_safeguard_after_deal_killer():
     names = [f.name for f in fields(Rule)]
     assert names[names.index("deal_killer") + 1] == "safeguard"
     assert list(inspect.signature(rule).parameters) == ["code", "group", "severity", "points", "summary",
-                                                        "deal_killer", "safeguard", "purpose_weights"]
+                                                        "deal_killer", "safeguard", "purpose_weights", "countries"]
+
+
+def test_every_country_a_rule_names_is_a_sources_jurisdiction():
+    jurisdictions = {source.jurisdiction for source in SOURCES}
+    assert any(r.countries for r in RULES.values())
+    for declared in RULES.values():
+        assert set(declared.countries) <= jurisdictions, declared.code
 
 
 def test_a_firing_rule_brings_its_own_safeguard(monkeypatch):
