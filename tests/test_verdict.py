@@ -328,6 +328,33 @@ def test_green_says_how_far_amber_is():
     assert found["to"] == "amber" and found["text"].startswith(f"{AMBER_FROM - 10} more risk points")
 
 
+def green_examples(verdict_evidence: CheckEvidence) -> list[Rule]:
+    """The rules a green verdict names as what would make it amber ("…, e.g. code (points), …; so would …")."""
+    verdict = evaluate(verdict_evidence)
+    assert verdict.colour == "green"
+    [found] = report(verdict_evidence, verdict)["would_change"]
+    named = found["text"].split(", e.g. ", 1)[1].split(";", 1)[0]
+    return [RULES[code] for code in re.findall(r"(\w+) \(-?\d+\)", named)]
+
+
+def test_uk_demo_green_names_only_rules_that_can_fire_in_the_uk():
+    """The UK demo company (99000100) is green at 0 with an active Companies House record and no factor."""
+    record = fact("registry_record", "99000100", "companies_house", name="DEMO PRINTWORKS LIMITED",
+                  company_number="99000100", status="active", registered_on="2009-06-15", sic_codes=["18129"],
+                  entity="company")
+    examples = green_examples(evidence(record, jurisdiction="GB"))
+    assert len(examples) == 3 and all(not r.countries or "GB" in r.countries for r in examples)
+    assert {"enforcement_large_debt", "past_bankruptcy_case", "us_past_bankruptcy"}.isdisjoint(
+        r.code for r in examples)
+    assert "uk_strike_off_notice" in {r.code for r in examples}  # the country's own rules are still named
+
+
+def test_russian_green_can_name_russian_rules_but_no_other_countrys():
+    examples = green_examples(evidence(fact("registry_record", "1", "egrul", status="active")))
+    assert all(not r.countries or "RU" in r.countries for r in examples)
+    assert any(r.countries == ("RU",) for r in examples)
+
+
 # --- the user's [rules] table ----------------------------------------------------------------------
 
 
