@@ -409,11 +409,14 @@ def test_rules_command_lists_every_rule_as_configured(tmp_path):
     assert (listed["net_loss"]["points"], listed["net_loss"]["default_points"]) == (22, 10)
     assert listed["young_company"]["enabled"] is False and listed["ceased"]["deal_killer"] is True
     assert listed["net_loss"]["purpose_weights"] == {"prepaid": 0.5, "deferred": 1.5, "long-project": 1.5}
+    assert (listed["uk_no_psc"]["countries"], listed["ceased"]["countries"]) == (["GB"], ["RU", "GB"])
+    assert listed["essential_source_unchecked"]["countries"] == []  # any country
     for row in listed.values():
         assert set(row) >= {"code", "group", "severity", "points", "deal_killer", "summary"}
     table = run_cli("rules", env=env)
     assert table.returncode == 0 and all(code in table.stdout for code in RULES)
     assert re.search(r"net_loss .* 22\*", table.stdout)
+    assert re.search(r"uk_no_psc .* low · GB · No active person", table.stdout)
 
 
 def test_unknown_rule_in_config_exits_2_and_changes_nothing(tmp_path):
