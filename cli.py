@@ -372,7 +372,10 @@ def _tuning():
 @cli.command("rules")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on standard output.")
 def rules_list(as_json: bool) -> None:
-    """List every rule: code, group, severity, points (after your config), deal-killer, summary.
+    """List every rule: code, group, severity, points (after your config), deal-killer, countries, summary.
+
+    A rule for some countries only (their sources give its facts) shows them after its severity;
+    the others apply in every country.
 
     Your config's [rules] table changes points, disables rules and adds keyword lists:
 
@@ -400,7 +403,7 @@ def rules_list(as_json: bool) -> None:
              "points": tuning.points.get(r.code, r.points), "default_points": r.points,
              "enabled": r.code not in tuning.disabled, "deal_killer": r.deal_killer,
              "purpose_weights": dict(r.purpose_weights) if not r.deal_killer else {},
-             "safeguard": r.safeguard, "summary": r.summary} for r in RULES.values()]
+             "countries": list(r.countries), "safeguard": r.safeguard, "summary": r.summary} for r in RULES.values()]
     if as_json:
         click.echo(json_text(rows, indent=2))
         return
@@ -413,8 +416,9 @@ def rules_list(as_json: bool) -> None:
         table.add_row(f"[bold]{markup(group.heading)}[/]", "", "")
         for row in (r for r in rows if r["group"] == group.code):
             points = str(row["points"]) + ("" if row["points"] == row["default_points"] else "*")
+            countries = f"{', '.join(row['countries'])} · " if row["countries"] else ""
             table.add_row(row["code"], "killer" if row["deal_killer"] else points,
-                          f"{row['severity']} · {markup(row['summary'])}",
+                          f"{row['severity']} · {countries}{markup(row['summary'])}",
                           style=None if row["enabled"] else "dim strike")
         table.add_section()
     stdout.print(table)

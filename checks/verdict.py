@@ -228,7 +228,10 @@ def _to_check(verdict: Verdict) -> dict[str, Any]:
 
 
 def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, Any]]:
-    """What would move the verdict to the next colour, computed from its factors."""
+    """What would move the verdict to the next colour, computed from its factors.
+
+    A green verdict's examples are rules that can fire in the check's country, so none names another country's source.
+    """
     changes: list[dict[str, Any]] = []
     factors = verdict.factors
     if verdict.colour == "red":
@@ -257,6 +260,7 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
         fired = {f.rule.code for f in factors}
         examples = sorted((rule for rule in RULES.values()
                            if rule.code not in fired | evidence.tuning.disabled and not rule.deal_killer
+                           and rule.applies_to(evidence.check.jurisdiction)
                            and evidence.tuning.points.get(rule.code, rule.points) * rule.weight(verdict.purpose)
                            >= margin), key=lambda r: r.points)[:3]
         changes.append({"to": "amber", "text": f"{margin} more risk points would make it amber"

@@ -23,6 +23,7 @@ from clientvet.checks.verdict import AMBER_FROM, RED_FROM, Factor, Verdict, eval
 from clientvet.cli import PURPOSES
 from clientvet.config import ConfigError
 from clientvet.crawler.har import HarArchive
+from clientvet.crawler.spiders import SOURCES
 from clientvet.evidence.store import CheckRecord, Observation, SourceRun
 from clientvet.reports.document import report
 from clientvet.reports.terminal import render
@@ -215,7 +216,14 @@ def test_rule_and_decorator_take_a_safeguard_after_deal_killer():
     names = [f.name for f in fields(Rule)]
     assert names[names.index("deal_killer") + 1] == "safeguard"
     assert list(inspect.signature(rule).parameters) == ["code", "group", "severity", "points", "summary",
-                                                        "deal_killer", "safeguard", "purpose_weights"]
+                                                        "deal_killer", "safeguard", "purpose_weights", "countries"]
+
+
+def test_every_country_a_rule_names_is_a_sources_jurisdiction():
+    jurisdictions = {source.jurisdiction for source in SOURCES}
+    assert any(r.countries for r in RULES.values())
+    for declared in RULES.values():
+        assert set(declared.countries) <= jurisdictions, declared.code
 
 
 def test_a_firing_rule_brings_its_own_safeguard(monkeypatch):
@@ -320,6 +328,33 @@ def test_green_says_how_far_amber_is():
     assert found["to"] == "amber" and found["text"].startswith(f"{AMBER_FROM - 10} more risk points")
 
 
+def green_examples(verdict_evidence: CheckEvidence) -> list[Rule]:
+    """The rules a green verdict names as what would make it amber ("…, e.g. code (points), …; so would …")."""
+    verdict = evaluate(verdict_evidence)
+    assert verdict.colour == "green"
+    [found] = report(verdict_evidence, verdict)["would_change"]
+    named = found["text"].split(", e.g. ", 1)[1].split(";", 1)[0]
+    return [RULES[code] for code in re.findall(r"(\w+) \(-?\d+\)", named)]
+
+
+def test_uk_demo_green_names_only_rules_that_can_fire_in_the_uk():
+    """The UK demo company (99000100) is green at 0 with an active Companies House record and no factor."""
+    record = fact("registry_record", "99000100", "companies_house", name="DEMO PRINTWORKS LIMITED",
+                  company_number="99000100", status="active", registered_on="2009-06-15", sic_codes=["18129"],
+                  entity="company")
+    examples = green_examples(evidence(record, jurisdiction="GB"))
+    assert len(examples) == 3 and all(not r.countries or "GB" in r.countries for r in examples)
+    assert {"enforcement_large_debt", "past_bankruptcy_case", "us_past_bankruptcy"}.isdisjoint(
+        r.code for r in examples)
+    assert "uk_strike_off_notice" in {r.code for r in examples}  # the country's own rules are still named
+
+
+def test_russian_green_can_name_russian_rules_but_no_other_countrys():
+    examples = green_examples(evidence(fact("registry_record", "1", "egrul", status="active")))
+    assert all(not r.countries or "RU" in r.countries for r in examples)
+    assert any(r.countries == ("RU",) for r in examples)
+
+
 # --- the user's [rules] table ----------------------------------------------------------------------
 
 
@@ -374,11 +409,14 @@ def test_rules_command_lists_every_rule_as_configured(tmp_path):
     assert (listed["net_loss"]["points"], listed["net_loss"]["default_points"]) == (22, 10)
     assert listed["young_company"]["enabled"] is False and listed["ceased"]["deal_killer"] is True
     assert listed["net_loss"]["purpose_weights"] == {"prepaid": 0.5, "deferred": 1.5, "long-project": 1.5}
+    assert (listed["uk_no_psc"]["countries"], listed["ceased"]["countries"]) == (["GB"], ["RU", "GB"])
+    assert listed["essential_source_unchecked"]["countries"] == []  # any country
     for row in listed.values():
         assert set(row) >= {"code", "group", "severity", "points", "deal_killer", "summary"}
     table = run_cli("rules", env=env)
     assert table.returncode == 0 and all(code in table.stdout for code in RULES)
     assert re.search(r"net_loss .* 22\*", table.stdout)
+    assert re.search(r"uk_no_psc .* low · GB · No active person", table.stdout)
 
 
 def test_unknown_rule_in_config_exits_2_and_changes_nothing(tmp_path):

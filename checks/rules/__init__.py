@@ -21,6 +21,9 @@ never offset more than the risk points), they never cancel a deal-killer, and a
 verdict is never green while registry, bankruptcy, court suits or enforcement debts
 could not be checked (rules/coverage.py, checks/kinds.py) or an essential source was not.
 
+A rule names the countries whose sources give the facts it reads (none: any country), so that
+what a green verdict gives as examples of what would make it amber can happen to this company.
+
 The user's config changes points, disables rules and adds keyword and code lists
 (see checks/tuning.py); `clientvet rules` lists the rules as configured.
 """
@@ -56,6 +59,11 @@ class Rule:
     safeguard: str | None = None  # offered with the verdict when the rule fires
     evaluate: Callable[[CheckEvidence], Iterable[Hit]] = field(default=lambda evidence: (), repr=False)
     purpose_weights: Mapping[str, float] = field(default_factory=dict)
+    countries: tuple[str, ...] = ()  # the jurisdictions whose sources give its facts; () for any country
+
+    def applies_to(self, jurisdiction: str) -> bool:
+        """Whether the rule can fire for a check in this jurisdiction, so it may be named as an example."""
+        return not self.countries or jurisdiction in self.countries
 
     def weight(self, purpose: str | None) -> float:
         return 1.0 if self.deal_killer else self.purpose_weights.get(purpose, 1.0)
@@ -65,12 +73,16 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, group: str, severity: str, points: int, summary: str, deal_killer: bool = False,
-         safeguard: str | None = None, purpose_weights: Mapping[str, float] | None = None):
-    """Register the function as a rule; without purpose weights of its own it weighs as its group does."""
+         safeguard: str | None = None, purpose_weights: Mapping[str, float] | None = None,
+         countries: tuple[str, ...] = ()):
+    """Register the function as a rule; without purpose weights of its own it weighs as its group does.
+
+    `countries` names the jurisdictions whose sources give the facts it reads (none: any country).
+    """
     def register(func: Callable[[CheckEvidence], Iterable[Hit]]):
         weights = GROUPS[group].purpose_weights if purpose_weights is None else purpose_weights
         RULES[code] = Rule(code, group, severity, points, summary, deal_killer=deal_killer, safeguard=safeguard,
-                           evaluate=func, purpose_weights=weights)
+                           evaluate=func, purpose_weights=weights, countries=countries)
         return func
     return register
 

@@ -53,7 +53,7 @@ def procedure_notices(evidence: CheckEvidence) -> ProcedureNotices:
 @rule("bankruptcy_case", "bankruptcy", "critical", 100,
       "The company is itself in a bankruptcy procedure (observation, financial recovery, external management, "
       "receivership): a running case in the bankruptcy register, a register's status, or the procedure's own "
-      "recent notices about it as debtor.", deal_killer=True)
+      "recent notices about it as debtor.", deal_killer=True, countries=("RU",))
 def bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
     """One finding from every source that says so, each with its evidence."""
     found: list[tuple[str, Observation]] = []
@@ -75,7 +75,8 @@ def bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("past_bankruptcy_case", "bankruptcy", "high", 25,
-      "A bankruptcy case against the company was terminated or closed, or its procedure's notices stopped.")
+      "A bankruptcy case against the company was terminated or closed, or its procedure's notices stopped.",
+      countries=("RU",))
 def past_bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
     """One finding of every source that shows a past procedure, the same case as often one."""
     found = [(f"case {case.data.get('case_number')}: {case.data['stage']} on {case.data.get('stage_since')}", (case,))
@@ -92,14 +93,14 @@ def past_bankruptcy_case(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("insolvency_case", "bankruptcy", "critical", 100,
-      "Companies House lists an insolvency case for the company.", deal_killer=True)
+      "Companies House lists an insolvency case for the company.", deal_killer=True, countries=("GB",))
 def insolvency_case(evidence: CheckEvidence) -> Iterable[Hit]:
     for case in evidence.of("insolvency_case"):
         yield Hit(f"insolvency case {case.key}: {case.data['type']}", (case,))
 
 
 @rule("debtor_intends_bankruptcy", "bankruptcy", "critical", 100,
-      "The company announced its own intention to file for bankruptcy.", deal_killer=True)
+      "The company announced its own intention to file for bankruptcy.", deal_killer=True, countries=("RU",))
 def debtor_intends_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
     notices = [n for n in live_notices(evidence, "debtor_intends_bankruptcy")
                if n.data.get("published_by_subject") and since(evidence, n.data["published"], 365)]
@@ -108,7 +109,8 @@ def debtor_intends_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("creditor_intends_bankruptcy", "bankruptcy", "high", 15,
-      "Creditors announced they intend to file for the company's bankruptcy (15 points each, at most 45).")
+      "Creditors announced they intend to file for the company's bankruptcy (15 points each, at most 45).",
+      countries=("RU",))
 def creditor_intends_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
     # A notice the company published itself is one where it is the creditor, not the debtor.
     notices = [n for n in live_notices(evidence, "creditor_intends_bankruptcy")
@@ -128,7 +130,7 @@ UK_WINDING_UP = ("liquidator_appointed", "administrator_appointed", "winding_up_
 
 @rule("uk_winding_up_petition", "bankruptcy", "critical", 100,
       f"A petition to wind the company up was published in The Gazette in the last {UK_PETITION_DAYS} days: "
-      "a creditor asks the court to liquidate it.", deal_killer=True)
+      "a creditor asks the court to liquidate it.", deal_killer=True, countries=("GB",))
 def uk_winding_up_petition(evidence: CheckEvidence) -> Iterable[Hit]:
     notices = gazette_notices(evidence, ("winding_up_petition",), UK_PETITION_DAYS)
     if notices:
@@ -137,7 +139,7 @@ def uk_winding_up_petition(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("uk_winding_up", "bankruptcy", "critical", 100,
       "The Gazette published a winding-up order or resolution, or the appointment of a liquidator or "
-      f"administrator, in the last {UK_APPOINTMENT_DAYS // 365} years.", deal_killer=True)
+      f"administrator, in the last {UK_APPOINTMENT_DAYS // 365} years.", deal_killer=True, countries=("GB",))
 def uk_winding_up(evidence: CheckEvidence) -> Iterable[Hit]:
     notices = gazette_notices(evidence, UK_WINDING_UP, UK_APPOINTMENT_DAYS)
     if notices:
@@ -164,7 +166,7 @@ def _bankruptcy_reports(evidence: CheckEvidence, recent: bool) -> list[Observati
 
 @rule("us_bankruptcy", "bankruptcy", "critical", 100,
       "The company is in bankruptcy: an open federal bankruptcy case with it as debtor, or its own 8-K "
-      "reporting bankruptcy or receivership (item 1.03) in the last 12 months.", deal_killer=True)
+      "reporting bankruptcy or receivership (item 1.03) in the last 12 months.", deal_killer=True, countries=("US",))
 def us_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
     for case in _debtor_cases(evidence, open_=True):
         yield Hit(describe_federal_case(case), (case,))
@@ -174,7 +176,7 @@ def us_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("us_past_bankruptcy", "bankruptcy", "high", 25,
       "A past bankruptcy of the company: a closed federal bankruptcy case with it as debtor, or an 8-K item 1.03 "
-      "filed more than 12 months ago.")
+      "filed more than 12 months ago.", countries=("US",))
 def us_past_bankruptcy(evidence: CheckEvidence) -> Iterable[Hit]:
     for case in _debtor_cases(evidence, open_=False):
         yield Hit(describe_federal_case(case), (case,))

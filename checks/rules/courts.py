@@ -61,7 +61,7 @@ def _suits(evidence: CheckEvidence) -> list[Observation]:
       f"Suits against the company as defendant in arbitration courts (mostly debt collection): "
       f"{SUIT_POINTS_RECENT} points per suit filed in the last 12 months, {SUIT_POINTS_OLDER} per suit "
       f"12–24 months ago, {DEBT_COLLECTION_EXTRA} more for each whose card shows debt collection, from "
-      f"{SUITS_MIN} suits on, at most {SUIT_POINTS_CAP}.")
+      f"{SUITS_MIN} suits on, at most {SUIT_POINTS_CAP}.", countries=("RU",))
 def court_defendant_suits(evidence: CheckEvidence) -> Iterable[Hit]:
     suits = _suits(evidence)
     recent = [c for c in suits if since(evidence, c.data["filed_on"], 365)]
@@ -82,7 +82,8 @@ def court_defendant_suits(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("court_claims_total", "courts", "medium", 10,
       f"Claims against the company in suits of the last 24 months add up to {money(CLAIMS_LARGE_RUB, 'RUB', 2)} or "
-      f"more (10 points; 25 from {money(CLAIMS_VERY_LARGE_RUB, 'RUB', 2)}), as far as the case cards read show.")
+      f"more (10 points; 25 from {money(CLAIMS_VERY_LARGE_RUB, 'RUB', 2)}), as far as the case cards read show.",
+      countries=("RU",))
 def court_claims_total(evidence: CheckEvidence) -> Iterable[Hit]:
     claimed = sorted((c for c in _cards(evidence, _suits(evidence)) if c.data.get("claim_rub")),
                      key=lambda c: -c.data["claim_rub"])
@@ -107,7 +108,7 @@ def _petition(case: Observation) -> str:
 
 @rule("court_bankruptcy_petition", "courts", "high", 40,
       "A bankruptcy case was opened in the last 24 months with the company as the debtor (whether a "
-      "procedure followed is for the bankruptcy register to say).")
+      "procedure followed is for the bankruptcy register to say).", countries=("RU",))
 def court_bankruptcy_petition(evidence: CheckEvidence) -> Iterable[Hit]:
     cases = _petitions(evidence, recent=True)
     if cases:
@@ -115,7 +116,7 @@ def court_bankruptcy_petition(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("court_past_bankruptcy_petition", "courts", "medium", 10,
-      "A bankruptcy case with the company as the debtor was opened more than 24 months ago.")
+      "A bankruptcy case with the company as the debtor was opened more than 24 months ago.", countries=("RU",))
 def court_past_bankruptcy_petition(evidence: CheckEvidence) -> Iterable[Hit]:
     cases = _petitions(evidence, recent=False)
     if cases:
@@ -133,7 +134,7 @@ def _federal_search_coverage(evidence: CheckEvidence) -> str:
 @rule("us_defendant_suits", "courts", "medium", SUIT_POINTS_RECENT,
       f"Federal suits against the company as defendant (outside bankruptcy courts): {SUIT_POINTS_RECENT} points "
       f"per suit filed in the last 12 months, {SUIT_POINTS_OLDER} per suit 12–24 months ago, from {SUITS_MIN} "
-      f"suits on, at most {SUIT_POINTS_CAP}.")
+      f"suits on, at most {SUIT_POINTS_CAP}.", countries=("US",))
 def us_defendant_suits(evidence: CheckEvidence) -> Iterable[Hit]:
     suits = sorted((c for c in evidence.of("federal_case") if c.data["role"] == "defendant"
                     and not c.data.get("bankruptcy_court") and since(evidence, c.data["filed_on"], 730)),

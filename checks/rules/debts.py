@@ -10,7 +10,8 @@ from clientvet.checks.rules.shared import since
 from clientvet.evidence.store import Observation
 
 
-@rule("outstanding_charges", "debts", "low", 5, "Assets are pledged to lenders (outstanding charges).")
+@rule("outstanding_charges", "debts", "low", 5, "Assets are pledged to lenders (outstanding charges).",
+      countries=("GB",))
 def outstanding_charges(evidence: CheckEvidence) -> Iterable[Hit]:
     charges = tuple(c for c in evidence.of("charge") if c.data.get("status") == "outstanding")
     if charges:
@@ -51,7 +52,7 @@ def _proceeding(p: Observation) -> str:
 
 @rule("enforcement_open", "debts", "medium", ENFORCEMENT_POINTS_PER_OPEN,
       f"Bailiffs are enforcing unpaid debts of the company (open enforcement proceedings): "
-      f"{ENFORCEMENT_POINTS_PER_OPEN} points each, at most {ENFORCEMENT_OPEN_CAP}.")
+      f"{ENFORCEMENT_POINTS_PER_OPEN} points each, at most {ENFORCEMENT_OPEN_CAP}.", countries=("RU",))
 def enforcement_open(evidence: CheckEvidence) -> Iterable[Hit]:
     proceedings = _open_proceedings(evidence)
     if proceedings:
@@ -62,7 +63,7 @@ def enforcement_open(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("enforcement_large_debt", "debts", "high", 25,
       f"The open enforcement proceedings add up to {money(ENFORCEMENT_LARGE_TOTAL_RUB, 'RUB', 2)} or more: "
-      "compare it with the size of the deal.")
+      "compare it with the size of the deal.", countries=("RU",))
 def enforcement_large_debt(evidence: CheckEvidence) -> Iterable[Hit]:
     proceedings = _open_proceedings(evidence)
     if _owed(proceedings) >= ENFORCEMENT_LARGE_TOTAL_RUB:
@@ -73,7 +74,7 @@ def enforcement_large_debt(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("enforcement_recent", "debts", "medium", ENFORCEMENT_POINTS_PER_RECENT,
       f"Enforcement proceedings opened in the last 12 months, paid since or not: {ENFORCEMENT_POINTS_PER_RECENT} "
-      f"points each, at most {ENFORCEMENT_RECENT_CAP}.")
+      f"points each, at most {ENFORCEMENT_RECENT_CAP}.", countries=("RU",))
 def enforcement_recent(evidence: CheckEvidence) -> Iterable[Hit]:
     proceedings = _proceedings(evidence, lambda p: since(evidence, p.data["started_on"], 365))
     if proceedings:
@@ -85,7 +86,7 @@ def enforcement_recent(evidence: CheckEvidence) -> Iterable[Hit]:
 @rule("enforcement_no_assets", "debts", "high", 30,
       "Bailiffs ended a proceeding in the last three years because the company or its property could not be "
       "found, or it had nothing to seize (ст. 46 ч. 1 п. 3–4 of 229-ФЗ): a creditor won in court and still "
-      "got nothing. A strong sign of a sinking company.")
+      "got nothing. A strong sign of a sinking company.", countries=("RU",))
 def enforcement_no_assets(evidence: CheckEvidence) -> Iterable[Hit]:
     proceedings = _proceedings(evidence, lambda p: p.data.get("end_meaning") == "no_assets"
                                and since(evidence, p.data["ended_on"], ENFORCEMENT_ENDED_DAYS))
@@ -95,7 +96,7 @@ def enforcement_no_assets(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("enforcement_paid", "debts", "low", 1,
       f"Debts paid only once bailiffs enforced them (ended as fulfilled, ст. 47 ч. 1 п. 1), in the last three "
-      f"years: mostly harmless, 1 point each, at most {ENFORCEMENT_PAID_CAP}.")
+      f"years: mostly harmless, 1 point each, at most {ENFORCEMENT_PAID_CAP}.", countries=("RU",))
 def enforcement_paid(evidence: CheckEvidence) -> Iterable[Hit]:
     proceedings = _proceedings(evidence, lambda p: p.data.get("end_meaning") == "paid"
                                and since(evidence, p.data["ended_on"], ENFORCEMENT_ENDED_DAYS))
@@ -117,7 +118,7 @@ def _debts_over_deal(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("debts_exceed_deal", "debts", "critical", 100,
       "The company's known outstanding debts (claims in court, open enforcement proceedings, tax debt) "
-      "exceed the deal amount, and the deal is not fully prepaid.", deal_killer=True)
+      "exceed the deal amount, and the deal is not fully prepaid.", deal_killer=True, countries=("RU",))
 def debts_exceed_deal(evidence: CheckEvidence) -> Iterable[Hit]:
     if evidence.check.terms.get("purpose") != "prepaid":  # without a purpose, assume we are paid later
         yield from _debts_over_deal(evidence)
@@ -126,7 +127,7 @@ def debts_exceed_deal(evidence: CheckEvidence) -> Iterable[Hit]:
 @rule("debts_exceed_prepaid_deal", "debts", "medium", 15,
       "The company's known outstanding debts exceed the amount of this fully prepaid deal.",
       safeguard="Start only once the full prepayment has arrived; do not accept a partial payment as a start.",
-      purpose_weights={})  # already specific to a prepaid deal
+      purpose_weights={}, countries=("RU",))  # already specific to a prepaid deal
 def debts_exceed_prepaid_deal(evidence: CheckEvidence) -> Iterable[Hit]:
     if evidence.check.terms.get("purpose") == "prepaid":
         yield from _debts_over_deal(evidence)

@@ -60,13 +60,13 @@ def _years(statements: tuple[Observation, ...], value: Callable[[Observation], i
 
 def _negative_run_rules(value: Callable[[Observation], int | float | None], two_years: tuple, last_year: tuple,
                         two_years_kills: bool = False) -> None:
-    """Two rules over one statement line: negative at the last two year-ends, or at the last one only.
+    """Two rules over one line of the ГИР БО statements (Russian): negative at the last two year-ends, or the last.
 
     Each spec is (code, severity, points, summary) of the rule's @rule.
     """
     code, severity, points, summary = two_years
 
-    @rule(code, "finances", severity, points, summary, deal_killer=two_years_kills)
+    @rule(code, "finances", severity, points, summary, deal_killer=two_years_kills, countries=("RU",))
     def both_years(evidence: CheckEvidence) -> Iterable[Hit]:
         run = _negative_run(evidence, value)
         if len(run) == 2:
@@ -74,7 +74,7 @@ def _negative_run_rules(value: Callable[[Observation], int | float | None], two_
 
     code, severity, points, summary = last_year
 
-    @rule(code, "finances", severity, points, summary)
+    @rule(code, "finances", severity, points, summary, countries=("RU",))
     def one_year(evidence: CheckEvidence) -> Iterable[Hit]:
         run = _negative_run(evidence, value)
         if len(run) == 1:
@@ -105,32 +105,34 @@ def _revenue_fall(evidence: CheckEvidence) -> tuple[float, Hit] | None:
                      f"{money(_revenue(latest), THOUSAND_RUB)} (−{fall:.0%})", pair)
 
 
-def _revenue_fall_rules(prefix: str, where: str, fall: Callable[[CheckEvidence], tuple[float, Hit] | None]) -> None:
+def _revenue_fall_rules(prefix: str, where: str, fall: Callable[[CheckEvidence], tuple[float, Hit] | None],
+                        countries: tuple[str, ...]) -> None:
     """The steep and the moderate revenue-fall rule over one kind of statement (`fall` gives share and hit)."""
 
     @rule(f"{prefix}revenue_falling_steeply", "finances", "high", 20,
-          f"Revenue ({where}) fell by more than {REVENUE_FALL_STEEP:.0%} year on year.")
+          f"Revenue ({where}) fell by more than {REVENUE_FALL_STEEP:.0%} year on year.", countries=countries)
     def steeply(evidence: CheckEvidence) -> Iterable[Hit]:
         found = fall(evidence)
         if found and found[0] > REVENUE_FALL_STEEP:
             yield found[1]
 
     @rule(f"{prefix}revenue_falling", "finances", "medium", 10,
-          f"Revenue ({where}) fell by {REVENUE_FALL:.0%}–{REVENUE_FALL_STEEP:.0%} year on year.")
+          f"Revenue ({where}) fell by {REVENUE_FALL:.0%}–{REVENUE_FALL_STEEP:.0%} year on year.",
+          countries=countries)
     def moderately(evidence: CheckEvidence) -> Iterable[Hit]:
         found = fall(evidence)
         if found and REVENUE_FALL < found[0] <= REVENUE_FALL_STEEP:
             yield found[1]
 
 
-_revenue_fall_rules("", "income statement line 2110", _revenue_fall)
+_revenue_fall_rules("", "income statement line 2110", _revenue_fall, ("RU",))
 
 
 @rule("growth_without_staff", "finances", "medium", 15,
       f"Large and growing revenue (line 2110, at least {money(TRANSIT_MIN_REVENUE, THOUSAND_RUB)}) with a "
       f"headcount of {TRANSIT_MAX_HEADCOUNT} or less — or, where no source reports the headcount, with net assets "
       f"(line 1300) under {TRANSIT_THIN_NET_ASSETS:.0%} of revenue. This is the pattern of a transit company that passes "
-      "money through; it is a pattern, not proof.")
+      "money through; it is a pattern, not proof.", countries=("RU",))
 def growth_without_staff(evidence: CheckEvidence) -> Iterable[Hit]:
     pair = _latest_pair(evidence, _revenue)
     if not pair or not _revenue(pair[1]) < _revenue(pair[0]) or _revenue(pair[0]) < TRANSIT_MIN_REVENUE:
@@ -179,21 +181,22 @@ def _us_figures(years: tuple[Observation, ...], measure: str) -> str:
 
 @rule("us_negative_equity", "finances", "high", 20,
       "Stockholders' equity was negative at the last fiscal year-end (10-K): liabilities exceed assets. "
-      "Large share buy-backs can also cause this, so read it with the company's profits.")
+      "Large share buy-backs can also cause this, so read it with the company's profits.", countries=("US",))
 def us_negative_equity(evidence: CheckEvidence) -> Iterable[Hit]:
     run = _us_run_below_zero(evidence, "stockholders_equity")
     if run:
         yield Hit(_us_figures(run[:1], "stockholders_equity"), run[:1])
 
 
-@rule("us_net_loss_two_years", "finances", "high", 20, "A net loss (10-K) in each of the last two fiscal years.")
+@rule("us_net_loss_two_years", "finances", "high", 20, "A net loss (10-K) in each of the last two fiscal years.",
+      countries=("US",))
 def us_net_loss_two_years(evidence: CheckEvidence) -> Iterable[Hit]:
     run = _us_run_below_zero(evidence, "net_income")
     if len(run) == 2:
         yield Hit(_us_figures(run, "net_income"), run)
 
 
-@rule("us_net_loss", "finances", "medium", 10, "A net loss (10-K) in the last fiscal year.")
+@rule("us_net_loss", "finances", "medium", 10, "A net loss (10-K) in the last fiscal year.", countries=("US",))
 def us_net_loss(evidence: CheckEvidence) -> Iterable[Hit]:
     run = _us_run_below_zero(evidence, "net_income")
     if len(run) == 1:
@@ -210,12 +213,12 @@ def _us_revenue_fall(evidence: CheckEvidence) -> tuple[float, Hit] | None:
                      f"{latest.data['period_end']}: {_usd(latest.data['revenue'])} (−{fall:.0%})", (latest, before))
 
 
-_revenue_fall_rules("us_", "10-K", _us_revenue_fall)
+_revenue_fall_rules("us_", "10-K", _us_revenue_fall, ("US",))
 
 
 @rule("us_going_concern_doubt", "finances", "high", 40,
       "The latest annual report (10-K) states substantial doubt about the company's ability to continue as a "
-      "going concern within a year.")
+      "going concern within a year.", countries=("US",))
 def us_going_concern_doubt(evidence: CheckEvidence) -> Iterable[Hit]:
     years = sorted(evidence.of("annual_financials"), key=lambda o: o.data["period_end"], reverse=True)
     if years and years[0].data.get("going_concern_doubt"):

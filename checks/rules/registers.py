@@ -11,7 +11,7 @@ from clientvet.evidence.store import Observation
 
 
 @rule("tax_liquidation_mark", "registers", "critical", 100,
-      "The tax service (Прозрачный бизнес) marks the company as being liquidated.", deal_killer=True)
+      "The tax service (Прозрачный бизнес) marks the company as being liquidated.", deal_killer=True, countries=("RU",))
 def tax_liquidation_mark(evidence: CheckEvidence) -> Iterable[Hit]:
     for flags in evidence.of("tax_risk_flags"):
         if flags.data.get("liquidation"):
@@ -19,7 +19,7 @@ def tax_liquidation_mark(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("tax_unreliable_data_mark", "registers", "high", 25,
-      "The tax service (Прозрачный бизнес) marks the company's registry data as unreliable.")
+      "The tax service (Прозрачный бизнес) marks the company's registry data as unreliable.", countries=("RU",))
 def tax_unreliable_data_mark(evidence: CheckEvidence) -> Iterable[Hit]:
     for flags in evidence.of("tax_risk_flags"):
         if flags.data.get("unreliable_data"):
@@ -32,7 +32,8 @@ TAX_FINES_YEARS = 2  # fines for tax offences (mostly late or missing returns) o
 
 
 @rule("tax_reorganisation_mark", "registers", "medium", 10,
-      "The tax service shows the company in reorganisation: it may be merged into another company and cease.")
+      "The tax service shows the company in reorganisation: it may be merged into another company and cease.",
+      countries=("RU",))
 def tax_reorganisation_mark(evidence: CheckEvidence) -> Iterable[Hit]:
     marked = [o for o in evidence.of("tax_risk_flags") + evidence.of("tax_card") if o.data.get("reorganisation")]
     if marked:
@@ -41,7 +42,8 @@ def tax_reorganisation_mark(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("tax_debt_mark", "registers", "high", 20,
-      "The tax service marks a tax debt over 1,000 roubles: a company that does not pay the state may not pay you.")
+      "The tax service marks a tax debt over 1,000 roubles: a company that does not pay the state may not pay you.",
+      countries=("RU",))
 def tax_debt_mark(evidence: CheckEvidence) -> Iterable[Hit]:
     for card in evidence.of("tax_card"):
         if card.data.get("tax_debt"):
@@ -52,7 +54,7 @@ def tax_debt_mark(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("tax_reports_missing", "registers", "high", 25,
       "The tax service marks the company as not filing tax reports for over a year: a dormant or abandoned "
-      "company, whose bank accounts the tax service may freeze.")
+      "company, whose bank accounts the tax service may freeze.", countries=("RU",))
 def tax_reports_missing(evidence: CheckEvidence) -> Iterable[Hit]:
     for card in evidence.of("tax_card"):
         if card.data.get("reports_missing"):
@@ -61,7 +63,7 @@ def tax_reports_missing(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("tax_offence_fines", "registers", "low", 5,
       f"The tax service published fines for tax offences (mostly late or missing returns) in the last "
-      f"{TAX_FINES_YEARS} years.")
+      f"{TAX_FINES_YEARS} years.", countries=("RU",))
 def tax_offence_fines(evidence: CheckEvidence) -> Iterable[Hit]:
     for card in evidence.of("tax_card"):
         fines = [f for f in card.data.get("tax_offence_fines", []) if f["year"] > evidence.today.year - TAX_FINES_YEARS]
@@ -72,7 +74,7 @@ def tax_offence_fines(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("tax_mass_address", "registers", "medium", 10,
       f"{MASS_ADDRESS_MIN} or more other companies are registered at the company's address (a mass address): "
-      "the company may have no real office there.")
+      "the company may have no real office there.", countries=("RU",))
 def tax_mass_address(evidence: CheckEvidence) -> Iterable[Hit]:
     for card in evidence.of("tax_card"):
         count = card.data.get("same_address_companies") or 0
@@ -91,13 +93,14 @@ def _mass_people(evidence: CheckEvidence, field: str) -> Iterable[Hit]:
 
 @rule("tax_mass_director", "registers", "medium", 15,
       f"The company's head is head or founder of {MASS_HEAD_MIN} or more companies (a mass director): often a "
-      "nominee who does not run the business.")
+      "nominee who does not run the business.", countries=("RU",))
 def tax_mass_director(evidence: CheckEvidence) -> Iterable[Hit]:
     yield from _mass_people(evidence, "heads")
 
 
 @rule("tax_mass_founder", "registers", "low", 5,
-      f"A founder of the company is head or founder of {MASS_HEAD_MIN} or more companies (a mass founder).")
+      f"A founder of the company is head or founder of {MASS_HEAD_MIN} or more companies (a mass founder).",
+      countries=("RU",))
 def tax_mass_founder(evidence: CheckEvidence) -> Iterable[Hit]:
     yield from _mass_people(evidence, "founders")
 
@@ -126,7 +129,7 @@ def _disqualification(entry: Observation) -> str:
 
 
 @rule("director_disqualified", "registers", "critical", 100,
-      "The company's head is in the register of disqualified persons.", deal_killer=True)
+      "The company's head is in the register of disqualified persons.", deal_killer=True, countries=("RU",))
 def director_disqualified(evidence: CheckEvidence) -> Iterable[Hit]:
     for entry, confirmed_by in _disqualified_heads(evidence):
         if confirmed_by:
@@ -134,7 +137,7 @@ def director_disqualified(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("director_namesake_disqualified", "registers", "high", 30,
-      "A person with the head's full name is in the register of disqualified persons.")
+      "A person with the head's full name is in the register of disqualified persons.", countries=("RU",))
 def director_namesake_disqualified(evidence: CheckEvidence) -> Iterable[Hit]:
     for entry, confirmed_by in _disqualified_heads(evidence):
         if not confirmed_by:
@@ -143,7 +146,8 @@ def director_namesake_disqualified(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("on_cbr_warning_list", "registers", "critical", 100,
-      "The Bank of Russia lists the company for signs of illegal activity on financial markets.", deal_killer=True)
+      "The Bank of Russia lists the company for signs of illegal activity on financial markets.", deal_killer=True,
+      countries=("RU",))
 def on_cbr_warning_list(evidence: CheckEvidence) -> Iterable[Hit]:
     for entry in evidence.of("warning_list_entry"):
         if entry.data.get("meaning") == "listed":
@@ -153,7 +157,7 @@ def on_cbr_warning_list(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("cbr_warning_impersonation", "registers", "medium", 10,
       "The Bank of Russia warns that someone illegally uses this company's details: make sure you deal with "
-      "the company itself.")
+      "the company itself.", countries=("RU",))
 def cbr_warning_impersonation(evidence: CheckEvidence) -> Iterable[Hit]:
     for entry in evidence.of("warning_list_entry"):
         if entry.data.get("meaning") == "impersonated":

@@ -13,7 +13,7 @@ from clientvet.evidence.store import Observation
 
 
 @rule("ceased", "registry", "critical", 100, "The company no longer exists (ceased, liquidated or dissolved).",
-      deal_killer=True)
+      deal_killer=True, countries=("RU", "GB"))
 def ceased(evidence: CheckEvidence) -> Iterable[Hit]:
     record = evidence.registry_record
     if record and record.data["status"] in ("ceased", *UK_CEASED):
@@ -26,7 +26,8 @@ def ceased(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("in_insolvency", "registry", "critical", 100,
-      "The registry shows the company in liquidation, administration or receivership.", deal_killer=True)
+      "The registry shows the company in liquidation, administration or receivership.", deal_killer=True,
+      countries=("GB",))
 def in_insolvency(evidence: CheckEvidence) -> Iterable[Hit]:
     record = evidence.registry_record
     if record and record.data["status"] in UK_INSOLVENT:
@@ -34,28 +35,30 @@ def in_insolvency(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("registry_record_invalid", "registry", "high", 25,
-      "The registry marks the company's record as invalid (unreliable data).")
+      "The registry marks the company's record as invalid (unreliable data).", countries=("RU",))
 def registry_record_invalid(evidence: CheckEvidence) -> Iterable[Hit]:
     record = evidence.registry_record
     if record and record.data["status"] == "invalid":
         yield Hit(f"record invalid since {record.data.get('invalid_since')}", (record,))
 
 
-@rule("young_company", "registry", "medium", 10, "Registered less than a year ago: no track record.")
+@rule("young_company", "registry", "medium", 10, "Registered less than a year ago: no track record.",
+      countries=("RU", "GB"))
 def young_company(evidence: CheckEvidence) -> Iterable[Hit]:
     record = evidence.registry_record
     if record and since(evidence, record.data.get("registered_on"), 365):
         yield Hit(f"registered on {record.data['registered_on']}", (record,))
 
 
-@rule("accounts_overdue", "registry", "medium", 15, "Annual accounts are overdue at the registry.")
+@rule("accounts_overdue", "registry", "medium", 15, "Annual accounts are overdue at the registry.", countries=("GB",))
 def accounts_overdue(evidence: CheckEvidence) -> Iterable[Hit]:
     record = evidence.registry_record
     if record and record.data.get("accounts_overdue"):
         yield Hit("Companies House: accounts overdue", (record,))
 
 
-@rule("confirmation_statement_overdue", "registry", "low", 10, "The confirmation statement is overdue.")
+@rule("confirmation_statement_overdue", "registry", "low", 10, "The confirmation statement is overdue.",
+      countries=("GB",))
 def confirmation_statement_overdue(evidence: CheckEvidence) -> Iterable[Hit]:
     record = evidence.registry_record
     if record and record.data.get("confirmation_statement_overdue"):
@@ -63,7 +66,7 @@ def confirmation_statement_overdue(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("liquidation_notice", "registry", "critical", 100,
-      "A decision to liquidate the company was published.", deal_killer=True)
+      "A decision to liquidate the company was published.", deal_killer=True, countries=("RU",))
 def liquidation_notice(evidence: CheckEvidence) -> Iterable[Hit]:
     notices = [n for n in live_notices(evidence, "liquidation") if n.data.get("published_by_subject")]
     if notices:
@@ -71,7 +74,7 @@ def liquidation_notice(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("reorganisation_notice", "registry", "medium", 10,
-      "A reorganisation (merger, split) involving the company was announced in the last two years.")
+      "A reorganisation (merger, split) involving the company was announced in the last two years.", countries=("RU",))
 def reorganisation_notice(evidence: CheckEvidence) -> Iterable[Hit]:
     notices = [n for n in live_notices(evidence, "reorganisation") if since(evidence, n.data["published"], 730)]
     if notices:
@@ -94,7 +97,7 @@ def _filings(evidence: CheckEvidence, events: tuple[str, ...], days: int | None 
 
 @rule("uk_strike_off_notice", "registry", "high", 25,
       "The registrar proposes to strike the company off (first Gazette notice), usually for unfiled accounts or "
-      "confirmation statements; it is dissolved unless the action is stopped.")
+      "confirmation statements; it is dissolved unless the action is stopped.", countries=("GB",))
 def uk_strike_off_notice(evidence: CheckEvidence) -> Iterable[Hit]:
     notices = gazette_notices(evidence, ("strike_off",), UK_STRIKE_OFF_DAYS)
     filings = _filings(evidence, ("strike_off_notice",), UK_STRIKE_OFF_DAYS)
@@ -114,7 +117,7 @@ def uk_strike_off_notice(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("uk_recent_name_or_office_change", "registry", "low", 5,
       f"The company changed its name or registered office in the last {UK_CHANGE_DAYS} days: make sure the "
-      "contract names the company as it is registered now.")
+      "contract names the company as it is registered now.", countries=("GB",))
 def uk_recent_name_or_office_change(evidence: CheckEvidence) -> Iterable[Hit]:
     filings = _filings(evidence, ("change_of_name", "registered_office_change"), UK_CHANGE_DAYS)
     if filings:
@@ -125,7 +128,8 @@ def uk_recent_name_or_office_change(evidence: CheckEvidence) -> Iterable[Hit]:
 
 @rule("uk_director_many_appointments", "registry", "medium", 10,
       f"A current director holds {UK_MANY_APPOINTMENTS}+ appointments, or {UK_MANY_FAILED}+ of their companies are "
-      "dissolved or insolvent: the pattern of a nominee director or of companies left behind (phoenix).")
+      "dissolved or insolvent: the pattern of a nominee director or of companies left behind (phoenix).",
+      countries=("GB",))
 def uk_director_many_appointments(evidence: CheckEvidence) -> Iterable[Hit]:
     flagged = []
     for director in evidence.of("officer_appointments"):
@@ -141,7 +145,8 @@ def uk_director_many_appointments(evidence: CheckEvidence) -> Iterable[Hit]:
 
 
 @rule("uk_no_psc", "registry", "low", 5,
-      "No active person with significant control is registered: who owns or controls the company is not on record.")
+      "No active person with significant control is registered: who owns or controls the company is not on record.",
+      countries=("GB",))
 def uk_no_psc(evidence: CheckEvidence) -> Iterable[Hit]:
     for register in evidence.of("psc_register"):
         if register.data["active_count"] == 0:
@@ -206,7 +211,8 @@ def _contact_is(contact: str, person: _Signatory, match: PersonMatch) -> str:
 
 
 @rule("contact_can_sign", "registry", "info", -5,
-      "The contact is the company's registered head or a current director, who may sign for it.")
+      "The contact is the company's registered head or a current director, who may sign for it.",
+      countries=("RU", "GB"))
 def contact_can_sign(evidence: CheckEvidence) -> Iterable[Hit]:
     contact = evidence.check.terms.get("contact")
     comparisons = _comparisons(evidence, contact) if contact else None
