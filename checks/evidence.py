@@ -148,7 +148,8 @@ class CheckEvidence:
                                 tuple(o for _, o, amount in counted if amount is None))
 
     def main_activities(self) -> list[Activity]:
-        """Main activity codes from the registry record (OKVED, SIC codes) and pb.nalog.ru's row (OKVED)."""
+        """Main activity codes from the registry record (OKVED; Companies House's SIC codes; EDGAR's one US SIC
+        and its description) and pb.nalog.ru's row (OKVED)."""
         country = self.check.jurisdiction
         found = []
         for observation in [r for r in (self.registry_record,) if r] + self.of("tax_risk_flags"):
@@ -156,6 +157,8 @@ class CheckEvidence:
             if d.get("okved"):
                 found.append(Activity(country, d["okved"], d.get("okved_name"), observation))
             found += [Activity(country, code, None, observation) for code in d.get("sic_codes") or []]
+            if d.get("sic"):
+                found.append(Activity(country, str(d["sic"]), d.get("sic_description"), observation))
         return found
 
     def company(self) -> dict:

@@ -460,6 +460,14 @@ def test_a_code_prefix_is_matched_only_in_its_country():
     assert "high_risk_industry" in by_code(evaluate(evidence(record, jurisdiction="US")))
 
 
+@pytest.mark.parametrize("sic, fires", [("5146", True), ("1731", True), ("3711", False)])
+def test_us_sic_code_from_edgar(sic, fires):
+    """EDGAR's submissions give one SIC code, as a string, and its description ("sic", "sicDescription")."""
+    record = fact("registry_record", "0009900001", "edgar", name="MADE-UP CORP", status="registered", sic=sic,
+                  sic_description="Wholesale-Fish & Seafoods" if sic == "5146" else "Electrical Work")
+    assert ("high_risk_industry" in by_code(evaluate(evidence(record, jurisdiction="US")))) == fires
+
+
 @pytest.mark.skipif(not (RECORDINGS / "pb_nalog").is_dir(), reason="shared recordings not found")
 def test_configured_code_and_keyword_match_the_real_pb_nalog_row():
     """pb_nalog/504110181262.har: ИП ИВАНОВ, main OKVED 49.41 «Деятельность автомобильного грузового транспорта»."""

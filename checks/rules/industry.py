@@ -51,10 +51,10 @@ def _industries(evidence: CheckEvidence) -> tuple[Industry, ...]:
     return (*HIGH_RISK_INDUSTRIES, configured)
 
 
-# Its activities come from egrul and pb.nalog.ru (OKVED) and Companies House (SIC codes): EDGAR's record
-# gives its SIC as `sic`, which CheckEvidence.main_activities does not read, so it fires in no US check yet.
+# Its activities come from egrul and pb.nalog.ru (OKVED), Companies House (UK SIC) and EDGAR (US SIC).
 @rule("high_risk_industry", "industry", "medium", 15,
-      "The company's main registered activity (OKVED, SIC) is in an industry marked high-risk.", countries=("RU", "GB"))
+      "The company's main registered activity (OKVED, SIC) is in an industry marked high-risk.",
+      countries=("RU", "GB", "US"))
 def high_risk_industry(evidence: CheckEvidence) -> Iterable[Hit]:
     """One factor however many activities and industries match: it is one fact about the company."""
     found = [(industry.label, activity, match) for activity in evidence.main_activities()
