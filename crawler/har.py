@@ -92,10 +92,9 @@ class HarArchive:
                         source_file=str(path),
                     ),
                 ))
-        # AttributeError: a field of the wrong type (a number for the method); RecursionError: JSON nested too deep.
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
                 RecursionError) as exc:
-            raise HarError(f"corrupt recording {path}: {type(exc).__name__}: {exc}") from exc
+            raise HarError(f"corrupt recording {path}: {_what_is_wrong(exc)}") from exc
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._entries.values())
@@ -108,6 +107,23 @@ class HarArchive:
             if recorded_query == query and recorded_body == wanted_body:
                 return response
         return None
+
+
+def _what_is_wrong(exc: Exception) -> str:
+    """What a person reads of why a recording could not be loaded, without Python's exception names."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):  # a file cut short ends inside a string or an array
+        return f"not JSON, or cut short ({exc.msg.lower()}: line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, KeyError):
+        return f"no {exc.args[0]!r} field where HAR has one"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to be a HAR file"
+    if isinstance(exc, AttributeError):  # a field of the wrong type: a number where the method's text is
+        return "a field of the wrong type (a number or a list where HAR has text)"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)  # TypeError and ValueError: the message says which field
 
 
 def _content_bytes(content: Any) -> bytes:
