@@ -35,7 +35,7 @@ from scrapy.settings import BaseSettings
 from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.request import RequestFingerprinter
-from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeout
+from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, TimeoutError as TwistedTimeout
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
@@ -185,6 +185,17 @@ def _bounds(fewest: int, most: int | None) -> str:
     return f"at most {most}" if fewest == 0 else f"{fewest} to {most}"
 
 
+# What went wrong on the way to the answer, in words (the error's own message follows): the most specific first.
+NETWORK_ERRORS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((DNSLookupError, CannotResolveHostError), "the host name could not be resolved"),
+    ((ConnectionRefusedError, DownloadConnectionRefusedError), "the connection was refused"),
+    ((TunnelError,), "the proxy would not open a tunnel"),
+    ((ConnectError,), "could not connect"),
+    ((ResponseFailed, ResponseDataLossError), "the connection broke during the answer"),
+    ((DownloadFailedError,), "the download failed"),
+)
+
+
 def describe_failure(failure: Failure, cap: int | None = None) -> str:
     """One short reason a person can act on; `cap` is the DOWNLOAD_MAXSIZE the download was held to.
 
@@ -209,9 +220,9 @@ def _reason(failure: Failure, cap: int | None) -> str:
         return f"{label}: HTTP {status} from {exc.response.url}"
     if isinstance(exc, TwistedTimeout) or "Timeout" in type(exc).__name__:
         return f"timeout: {exc}"
-    if isinstance(exc, (DNSLookupError, ConnectError, ResponseFailed, TunnelError, CannotResolveHostError,
-                        DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError)):
-        return f"network error: {type(exc).__name__}: {exc}"
+    for kinds, what in NETWORK_ERRORS:
+        if isinstance(exc, kinds):
+            return f"network error: {what} ({url})" + (f": {exc}" if str(exc) else "")
     return f"unparseable answer: {type(exc).__name__}: {exc}"
 
 

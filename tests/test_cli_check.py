@@ -144,4 +144,5 @@ def test_unreachable_source_reads_as_network_error_not_as_bad_answer(tmp_path):
                      "--set", "RETRY_ENABLED=False", env={"CLIENTVET_CONFIG": str(config)})
     assert result.returncode == 0, result.stderr
     run = next(r for r in json.loads(result.stdout)["coverage"] if r["source"] == "edgar")
-    assert run["status"] == "failed" and run["reason"].startswith("network error:"), run["reason"]
+    assert run["status"] == "failed" and run["reason"].startswith(
+        "network error: the connection was refused (https://data.sec.gov/submissions/CIK0001318605.json)"), run["reason"]
