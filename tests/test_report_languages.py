@@ -129,12 +129,12 @@ def test_every_sentence_of_the_verdict_is_translated(name):
         assert not re.search(r"\b(the|would|score|prepayment|work)\b", translated), translated
 
 
-def test_a_deal_killer_is_named_in_russian_with_its_detail_as_the_rule_wrote_it():
+def test_a_deal_killer_is_named_in_russian_with_its_detail_in_russian():
     doc = SCENARIOS["red by a deal-killer, then by score"]
     localised = localise(doc, Translator("ru"))
     killers = next(change["text"] for change in localised["would_change"] if change.get("remove") == ["ceased"])
     assert killers == ("Должны отпасть все стоп-факторы: ceased — Компания больше не существует (прекратила "
-                       "деятельность, ликвидирована или исключена). registry status 'ceased'")
+                       "деятельность, ликвидирована или исключена). Статус в реестре: «прекратила деятельность»")
     assert doc["would_change"][0]["text"].startswith("Every deal-killer")  # the document itself is untouched
 
 
