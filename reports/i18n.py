@@ -338,7 +338,7 @@ class Translator:
         return self.messages.gettext(template).format(**values)
 
     def summary(self, code: str, summary: str) -> str:
-        """A factor's summary: the rule's own summary translated, then the detail the rule added as it wrote it."""
+        """A factor's summary: the rule's own summary translated, then the detail the rule added (Translator.detail)."""
         if self.english:
             return summary
         from clientvet.checks.rules import RULES
