@@ -238,6 +238,10 @@ DETAIL_SENTENCES = (
     N_("({reasons})"),
     # coverage.py
     N_("{source}: {source_status} ({reason})"),
+    # conversation.py, industry.py
+    N_("(entered by {who} on {date})"),
+    N_("(entered by {who} on {date}: {note})"),
+    N_("also entered in conversation, counted there"),
 )
 
 # The words of the stored values every renderer shows (in English: the value itself, as `check` always printed it).
