@@ -47,7 +47,9 @@ def _code_messages() -> Iterator[tuple[str | tuple[str, str], str]]:
 
 
 def _rule_messages() -> Iterator[tuple[str, str]]:
-    """(message, where) of the texts the rules declare: summaries, safeguards, headings, signals, account events."""
+    """(message, where) of the texts the rules declare: summaries, safeguards, headings, signals, account events,
+    and the complaint topics a review's detail names."""
+    from clientvet.checks.complaints import TOPIC_LABELS
     from clientvet.checks.groups import GROUPS
     from clientvet.checks.history import EVENT_KINDS
     from clientvet.checks.rules import RULES
@@ -65,6 +67,8 @@ def _rule_messages() -> Iterator[tuple[str, str]]:
         yield signal.explanation, f"checks/signals.py:{signal.code}"
     for kind in EVENT_KINDS.values():
         yield kind.explanation, f"checks/history.py:{kind.code}"
+    for topic, label in TOPIC_LABELS.items():
+        yield label, f"checks/complaints.py:{topic}"
 
 
 def template() -> Catalog:

@@ -10,8 +10,12 @@ The verdict's sentences (reasons, safeguards, what would change) are written in 
 checks/verdict.py with numbers and names filled in, and stored that way with the check. They are
 translated by the sentence templates below: each is the English pattern the verdict writes, its
 placeholders match the filled-in parts, and the Russian template gets them back. A sentence no
-template fits stays in English. The details a rule writes after its summary (dates, amounts,
-names, quoted text from the sources) are shown as the rule wrote them.
+template fits stays in English.
+
+The details a rule writes after its summary (checks/rules/*.py, the `Hit` strings) are translated the
+same way, part by part: a detail is parts joined by "; ", and DETAIL_SENTENCES holds the English
+pattern of each part. The values in them (numbers, amounts, dates, case numbers, names, addresses,
+quoted text) come back as stored; a part no template fits stays as the rule wrote it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any, Callable, Mapping
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from clientvet.checks.complaints import TOPIC_LABELS
 from clientvet.checks.signals import LANGUAGES
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -65,8 +70,12 @@ def catalogue(lang: str) -> gettext.NullTranslations:
 
 # --- the verdict's sentences (checks/verdict.py writes them; keep these in step) --------------------
 
-# Placeholders named here stand for whole numbers; any other placeholder matches any text.
-_NUMBERS = frozenset({"score", "share", "threshold", "days", "margin", "before", "after", "limit", "normal", "count"})
+# Placeholders named here stand for whole numbers, those in _DATES for ISO dates; any other matches any text.
+_NUMBERS = frozenset({"score", "share", "threshold", "days", "margin", "before", "after", "limit", "normal", "count",
+                      "recent", "cards", "read", "wanted", "pages", "total", "year", "earlier_year", "failed",
+                      "ceased", "worst", "paid", "headcount"})
+_DATES = frozenset({"date", "filed", "closed", "ended", "started", "starts", "ends", "since", "born", "end",
+                    "earlier_end"})
 
 VERDICT_SENTENCES = (
     N_("a deal-killer was found"),
@@ -111,6 +120,130 @@ ACCOUNT_SENTENCES = (  # the reasons of the account history's class (checks/hist
 )
 SENTENCES = VERDICT_SENTENCES + ACCOUNT_SENTENCES
 
+# The parts of the rules' details (checks/rules/*.py; keep these in step). Where several fit a part, the one with
+# the most fixed text wins. Placeholders translated by name (Translator._detail_value): {part} is itself one part,
+# {parts} parts joined by "; ", {reasons} the account class's reasons joined by "; " (each must fit a template);
+# {source_status}, {company_status} and {topics} are stored words with a translation of their own.
+DETAIL_SENTENCES = (
+    # courts.py: kad.arbitr.ru
+    N_("{count} suit(s) as defendant in 24 months, {recent} in the last 12"),
+    N_("latest {case} of {date}"),
+    N_("plaintiffs: {plaintiffs}"),
+    N_("{count} of {cards} card(s) read show debt collection"),
+    N_("at least: read {read} of {pages} pages (newest first), {total} cases in all"),
+    N_("{claimed} in {count} suit(s); largest {claims}"),
+    N_("cards read for {read} of {wanted} suits (newest first)"),
+    N_("{case} of {date}, applicant {applicants}"),
+    N_("{case} of {date}, no applicant shown (the company's own?)"),
+    # courts.py, bankruptcy.py, shared.py: US federal cases
+    N_("latest {part}"),
+    N_("{docket} «{name}», filed {filed}, open"),
+    N_("{docket} «{name}», filed {filed}, closed {closed}"),
+    N_("{docket} «{name}», chapter {chapter}, filed {filed}, open"),
+    N_("{docket} «{name}», chapter {chapter}, filed {filed}, closed {closed}"),
+    N_("by nature of suit: {natures}"),
+    N_("at least: read {read} pages of {total} dockets"),
+    N_("{form} of {date} reports item 1.03 (bankruptcy or receivership)"),
+    # debts.py
+    N_("{count} outstanding charge(s)"),
+    N_("{count} open, {owed} outstanding"),
+    N_("{owed} in {count} proceeding(s)"),
+    N_("largest {part}"),
+    N_("{count} in the last 12 months: {part}"),
+    N_("{number} of {started}: {subject}"),
+    N_("{number} of {started}: {subject}, {amount}"),
+    N_("{number} of {started}: {subject}, ended {ended} ({reason})"),
+    N_("{number} of {started}: {subject}, {amount}, ended {ended} ({reason})"),
+    N_("{known} known ({parts}) > the deal's {deal}"),
+    N_("claims in court {amount}"),
+    N_("open enforcement proceedings {amount}"),
+    N_("tax debt {amount}"),
+    N_("{count} more without an amount"),
+    # bankruptcy.py
+    N_("case {case}: {stage} since {since}"),
+    N_("case {case}: {stage} (unrecognised stage) since {since}"),
+    N_("case {case}: {stage} on {date}"),
+    N_("{source}: status «{status}»"),
+    N_("{count} notice(s) of its bankruptcy procedure on fedresurs.ru, the latest «{type}» of {date}"),
+    N_("{count} notice(s) of its bankruptcy procedure on fedresurs.ru, the latest «{type}» of {date}, stage {stage}"),
+    N_("fedresurs.ru: «{type}» of {date}"),
+    N_("none in the last {days} days"),
+    N_("insolvency case {case}: {type}"),
+    N_("{count} notice(s), latest {date}"),
+    N_("{count} notice(s) in the last 12 months by {creditors}"),
+    N_("«{type}» of {date} ({url}, matched by {matched})"),
+    # finances.py: ГИР БО (thousand RUB) and 10-K (million USD)
+    N_("{year}: {amount} thousand RUB"),
+    N_("{earlier_year}: {earlier} thousand RUB → {year}: {later} thousand RUB (−{fall})"),
+    N_("revenue {earlier_year}: {earlier} thousand RUB → {year}: {later} thousand RUB, headcount {headcount} "
+       "({source})"),
+    N_("revenue {earlier_year}: {earlier} thousand RUB → {year}: {later} thousand RUB, net assets {net_assets} "
+       "thousand RUB, headcount not reported"),
+    N_("FY ending {end}: {amount} million USD"),
+    N_("FY ending {earlier_end}: {earlier} million USD → FY ending {end}: {later} million USD (−{fall})"),
+    N_("FY ending {end}: {statement}"),
+    # registers.py
+    N_("pr_liq=1, status «{status}»"),
+    N_("invalid=1, status «{status}»"),
+    N_("status «{status}»"),
+    N_("arrears, penalties and fines {amount}"),
+    N_("amount not shown"),
+    N_("{year}: sum not shown"),
+    N_("{count} other companies, e.g. {sample}"),
+    N_("{person}: {count} companies"),
+    N_("{person} ({role}), at {organisation} as {position}: {offence}, {starts} to {ends}"),
+    N_("confirmed by organisation INN"),
+    N_("confirmed by organisation name"),
+    N_("matched by full name only, may be a namesake (born {born})"),
+    N_("matched by full name only, may be a namesake (born unknown)"),
+    N_("«{signs}» since {since}"),
+    N_("the Bank marks the company closed"),
+    N_("«{name}», listed since {since}: {comment}"),
+    # registry.py
+    N_("registry status '{company_status}'"),
+    N_("registry status '{company_status}' since {since}"),
+    N_("Companies House status '{company_status}'"),
+    N_("record invalid since {since}"),
+    N_("registered on {date}"),
+    N_("Companies House: accounts overdue"),
+    N_("Companies House: confirmation statement overdue"),
+    N_("liquidation notice of {date}"),
+    N_("{count} reorganisation notice(s)"),
+    N_("Gazette {part}"),
+    N_("filing {type} of {date}"),
+    N_("Companies House status detail 'active-proposal-to-strike-off'"),
+    N_("name on {date}"),
+    N_("registered office on {date}"),
+    N_("registered office on {date} (from {address})"),
+    N_("{person}: {count} appointment(s), {failed} dissolved or insolvent"),
+    N_("{person}: {count} appointment(s), {failed} dissolved or insolvent among the {read} read"),
+    N_("0 active, {ceased} ceased"),
+    N_("0 active, {ceased} ceased (the register holds statements instead)"),
+    N_("«{contact}» has no surname to compare"),
+    N_("the registry names no current director or head to compare «{contact}» with"),
+    # reviews.py
+    N_("{count} of {total} review(s), {recent} of them in the last 12 months"),
+    N_("{count} of {total} reviews ({share_of_reviews}), {recent} of them in the last 12 months"),
+    N_("{count} review(s), {recent} of them in the last 12 months"),
+    N_("latest: {part}"),
+    N_("{site} {date} {stars}★ ({topics})"),
+    N_("{site}: {rating}★ from {count} reviews"),
+    # history.py
+    N_("{count} time(s), latest {date}"),
+    N_("worst {worst} days late"),
+    N_("average {average} days over {paid} paid invoice(s)"),
+    N_("{share_late} paid more than {normal} days late"),
+    N_("no invoice paid yet"),
+    N_("{count} invoice(s), {totals}"),
+    N_("({reasons})"),
+    # coverage.py
+    N_("{source}: {source_status} ({reason})"),
+    # conversation.py, industry.py
+    N_("(entered by {who} on {date})"),
+    N_("(entered by {who} on {date}: {note})"),
+    N_("also entered in conversation, counted there"),
+)
+
 # The words of the stored values every renderer shows (in English: the value itself, as `check` always printed it).
 COLOUR_NAMES = {"green": N_("green"), "amber": N_("amber"), "red": N_("red")}
 VERDICT_LABELS = {"green": N_("GREEN — proceed on standard terms"), "amber": N_("AMBER — proceed with safeguards"),
@@ -125,21 +258,35 @@ IDENTIFIERS = {"inn": N_("INN"), "ogrn": N_("OGRN"), "ogrnip": N_("OGRNIP"), "kp
                "company_number": N_("company number"), "cik": N_("CIK")}
 
 
+# The placeholders of DETAIL_SENTENCES that hold a stored word, by the table that translates it; {topics} is a list
+# of the complaint topics' labels (reports/catalogue.py declares them).
+_STORED_WORDS: dict[str, Mapping[str, str]] = {"source_status": SOURCE_STATUSES, "company_status": COMPANY_STATUSES,
+                                               "topics": {label: label for label in TOPIC_LABELS.values()}}
+
+
 @dataclass(frozen=True)
 class _Sentence:
     english: str
     pattern: re.Pattern[str]
+    fixed: int  # how many characters of the template are not placeholders
+
+
+def _placeholder(name: str) -> str:
+    if name in _NUMBERS:
+        return rf"(?P<{name}>-?\d+)"
+    if name in _DATES:
+        return rf"(?P<{name}>\d{{4}}-\d{{2}}-\d{{2}})"
+    return rf"(?P<{name}>.+?)"
 
 
 def _compile(template: str) -> _Sentence:
     parts = re.split(r"\{(\w+)\}", template)
-    regex = "".join(re.escape(part) if n % 2 == 0 else
-                    (rf"(?P<{part}>-?\d+)" if part in _NUMBERS else rf"(?P<{part}>.+?)")
-                    for n, part in enumerate(parts))
-    return _Sentence(template, re.compile(regex, re.DOTALL))
+    regex = "".join(re.escape(part) if n % 2 == 0 else _placeholder(part) for n, part in enumerate(parts))
+    return _Sentence(template, re.compile(regex, re.DOTALL), len("".join(parts[::2])))
 
 
 _COMPILED = tuple(_compile(template) for template in SENTENCES)
+_COMPILED_DETAILS = tuple(sorted((_compile(template) for template in DETAIL_SENTENCES), key=lambda s: -s.fixed))
 
 
 def sentence_template(text: str) -> tuple[str, dict[str, str]] | None:
@@ -195,7 +342,7 @@ class Translator:
         return self.messages.gettext(template).format(**values)
 
     def summary(self, code: str, summary: str) -> str:
-        """A factor's summary: the rule's own summary translated, then the detail the rule added as it wrote it."""
+        """A factor's summary: the rule's own summary translated, then the detail the rule added (Translator.detail)."""
         if self.english:
             return summary
         from clientvet.checks.rules import RULES
@@ -203,7 +350,77 @@ class Translator:
         rule = RULES.get(code)
         if rule is None or not summary.startswith(rule.summary):
             return self.sentence(summary)
-        return f"{self(rule.summary)}{summary[len(rule.summary):]}"
+        detail = summary[len(rule.summary):]
+        return f"{self(rule.summary)}{detail[:1]}{self.detail(detail[1:])}"
+
+    def detail(self, text: str) -> str:
+        """A rule's detail in this language, part by part; a part no template fits stays as the rule wrote it.
+
+        The parts are "; " apart, but a value may hold "; " too (a name, a case number, a list): where no template
+        fits a part, it is tried together with the parts after it, so such a value is kept whole.
+        """
+        if self.english:
+            return text
+        parts = text.split("; ")
+        translated: list[str] = []
+        start = 0
+        while start < len(parts):
+            for end in range(start + 1, len(parts) + 1):
+                if fit := self._fit("; ".join(parts[start:end])):
+                    # a detail opens a sentence after the summary's full stop; a value keeps its case
+                    opens = not translated and not fit.starts_with_value
+                    translated.append(fit.text[:1].upper() + fit.text[1:] if opens else fit.text)
+                    start = end
+                    break
+            else:
+                translated.append(parts[start])
+                start += 1
+        return "; ".join(translated)
+
+    def _fit(self, text: str) -> _Fit | None:
+        """One part of a detail in this language, by the template whose own words cover most of it (a placeholder
+        matches any text, so "latest {part}" and "{docket} «{name}», …" both fit "latest D. Del. … «…», …")."""
+        best = None
+        for template in _COMPILED_DETAILS:
+            if not (found := template.pattern.fullmatch(text)):
+                continue
+            values, covered = {}, template.fixed
+            for name, value in found.groupdict().items():
+                if (filled := self._detail_value(name, value)) is None:
+                    break
+                values[name], words = filled
+                covered += words
+            else:
+                if best is None or covered > best.covered:
+                    russian = self.messages.gettext(template.english)
+                    best = _Fit(russian.format(**values), covered, russian.startswith("{"))
+        return best
+
+    def _detail_value(self, name: str, value: str) -> tuple[str, int] | None:
+        """A placeholder's value in this language, with how much of it templates cover; None if it cannot be."""
+        if name == "part":
+            fit = self._fit(value)
+            return (fit.text, fit.covered) if fit else None
+        if name == "parts":
+            fits = [self._fit(part) for part in value.split("; ")]
+            return None if None in fits else ("; ".join(f.text for f in fits), sum(f.covered for f in fits))
+        if name == "reasons":
+            reasons = value.split("; ")
+            if not all(map(sentence_template, reasons)):
+                return None
+            return "; ".join(map(self.sentence, reasons)), len(value)
+        if name in _STORED_WORDS:
+            words = _STORED_WORDS[name]
+            labels = value.split(", ") if name == "topics" else [value]
+            return (", ".join(self(words[label]) for label in labels), 0) if set(labels) <= set(words) else None
+        return value, 0
+
+
+@dataclass(frozen=True)
+class _Fit:
+    text: str
+    covered: int  # how many characters of the English the templates' own words make up
+    starts_with_value: bool
 
 
 def _same(value: str) -> str:
