@@ -20,14 +20,15 @@ class Kind:
     code: str  # what a source declares and --accept-unchecked names
     label: str  # as the verdict says it: "not verified: court suits … could not be checked"
     gates_green: bool  # green only once checked, wherever the country has a public source of it
+    source_word: str = ""  # a kind that gates green, as "a court source" says it
 
 
 # In the order a verdict lists them.
 KINDS: dict[str, Kind] = {kind.code: kind for kind in (
-    Kind("registry", "registry", True),
-    Kind("bankruptcy", "bankruptcy", True),
-    Kind("courts", "court suits", True),
-    Kind("debts", "enforcement debts", True),
+    Kind("registry", "registry", True, "registry"),
+    Kind("bankruptcy", "bankruptcy", True, "bankruptcy"),
+    Kind("courts", "court suits", True, "court"),
+    Kind("debts", "enforcement debts", True, "enforcement"),
     Kind("finances", "finances", False),
     Kind("tax", "tax flags", False),
     Kind("registers", "risk registers", False),
@@ -51,6 +52,14 @@ JURISDICTION_KINDS: dict[str, dict[str, str | None]] = {
                     "state (Secretary of State) and county recorder by hand",
            "finances": None, "reviews": None},
 }
+
+
+def gating_sources(jurisdiction: str) -> str:
+    """The kinds that gate green and have a public source in the country, as a green verdict names their sources:
+    'registry, bankruptcy, court or enforcement' in Russia, 'registry or bankruptcy' in Britain."""
+    kinds = JURISDICTION_KINDS.get(jurisdiction) or dict.fromkeys(KINDS)
+    words = [KINDS[code].source_word for code, by_hand in kinds.items() if by_hand is None and KINDS[code].gates_green]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 class UnknownKind(ValueError):

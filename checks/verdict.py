@@ -9,6 +9,7 @@ from typing import Any
 
 from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.groups import GROUPS, LAWYER_REVIEW
+from clientvet.checks.kinds import gating_sources
 from clientvet.checks.rules import RULES, Rule
 from clientvet.checks.rules.coverage import NOT_CHECKED, PARTLY, KindCoverage, coverage_by_kind
 from clientvet.evidence.store import Observation
@@ -265,7 +266,7 @@ def would_change(verdict: Verdict, evidence: CheckEvidence) -> list[dict[str, An
                            >= margin), key=lambda r: r.points)[:3]
         changes.append({"to": "amber", "text": f"{margin} more risk points would make it amber"
                         + (f", e.g. {', '.join(f'{r.code} ({r.points})' for r in examples)}" if examples else "")
-                        + "; so would a registry, bankruptcy, court or enforcement source that cannot be "
+                        + f"; so would a {gating_sources(evidence.check.jurisdiction)} source that cannot be "
                           "checked. Any deal-killer makes it red."})
     if verdict.colour != "green" and verdict.purpose != "prepaid":
         prepaid = evaluate(replace(evidence, check=replace(evidence.check,

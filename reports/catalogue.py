@@ -52,6 +52,7 @@ def _rule_messages() -> Iterator[tuple[str, str]]:
     from clientvet.checks.complaints import TOPIC_LABELS
     from clientvet.checks.groups import GROUPS
     from clientvet.checks.history import EVENT_KINDS
+    from clientvet.checks.kinds import JURISDICTION_KINDS, gating_sources
     from clientvet.checks.rules import RULES
     from clientvet.checks.signals import CATALOGUE
 
@@ -69,6 +70,8 @@ def _rule_messages() -> Iterator[tuple[str, str]]:
         yield kind.explanation, f"checks/history.py:{kind.code}"
     for topic, label in TOPIC_LABELS.items():
         yield label, f"checks/complaints.py:{topic}"
+    for jurisdiction in JURISDICTION_KINDS:
+        yield gating_sources(jurisdiction), f"checks/kinds.py:{jurisdiction}"
 
 
 def template() -> Catalog:

@@ -102,10 +102,10 @@ VERDICT_SENTENCES = (
     N_("Then these factors would have to go away to bring the score under {threshold}: {factors} "
        "(score {before} → {after})."),
     N_("These essential sources would have to be checked (and find nothing new): {sources}."),
-    N_("{margin} more risk points would make it amber, e.g. {examples}; so would a registry, bankruptcy, court or "
-       "enforcement source that cannot be checked. Any deal-killer makes it red."),
-    N_("{margin} more risk points would make it amber; so would a registry, bankruptcy, court or enforcement source "
-       "that cannot be checked. Any deal-killer makes it red."),
+    N_("{margin} more risk points would make it amber, e.g. {examples}; so would a {kinds} source that cannot be "
+       "checked. Any deal-killer makes it red."),
+    N_("{margin} more risk points would make it amber; so would a {kinds} source that cannot be checked. Any "
+       "deal-killer makes it red."),
     N_("With full prepayment (--purpose prepaid) the verdict would be {colour} (score {score})."),
 )
 ACCOUNT_SENTENCES = (  # the reasons of the account history's class (checks/history.py AccountHistory.classify)
@@ -449,5 +449,5 @@ def localise(document: dict[str, Any], t: Translator) -> dict[str, Any]:
     localised["verdict_reasons"] = [t.sentence(r) for r in localised.get("verdict_reasons") or []]
     localised["safeguards"] = [t.sentence(s) for s in localised.get("safeguards") or []]
     for change in localised.get("would_change") or []:
-        change["text"] = t.sentence(change["text"], {"killers": killer_list})
+        change["text"] = t.sentence(change["text"], {"killers": killer_list, "kinds": t})
     return localised

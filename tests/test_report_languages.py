@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 
 from clientvet.checks.evidence import CheckEvidence
 from clientvet.checks.history import AccountHistory
+from clientvet.checks.kinds import JURISDICTION_KINDS, gating_sources
 from clientvet.checks.rules import RULES
 from clientvet.checks.signals import StoredSignal
 from clientvet.checks.tuning import Tuning
@@ -130,6 +131,15 @@ def test_every_sentence_of_the_verdict_is_translated(name):
         translated = t.sentence(sentence)
         assert translated != sentence, f"no Russian template fits: {sentence!r}"
         assert not re.search(r"\b(the|would|score|prepayment|work)\b", translated), translated
+
+
+@pytest.mark.parametrize("jurisdiction", JURISDICTION_KINDS)
+def test_a_green_verdict_names_its_countrys_sources_in_russian(jurisdiction):
+    english = (f"25 more risk points would make it amber; so would a {gating_sources(jurisdiction)} source that "
+               "cannot be checked. Any deal-killer makes it red.")
+    [change] = localise({"would_change": [{"to": "amber", "text": english}]}, Translator("ru"))["would_change"]
+    assert change["text"].startswith("Ещё 25 и более баллов риска сделают вердикт жёлтым; как и источник реестра")
+    assert not re.search(r"[A-Za-z]", change["text"]), change["text"]
 
 
 def test_a_deal_killer_is_named_in_russian_with_its_detail_in_russian():

@@ -349,6 +349,18 @@ def test_uk_demo_green_names_only_rules_that_can_fire_in_the_uk():
     assert "uk_strike_off_notice" in {r.code for r in examples}  # the country's own rules are still named
 
 
+@pytest.mark.parametrize("jurisdiction, sources", [
+    ("RU", "registry, bankruptcy, court or enforcement"),
+    ("GB", "registry or bankruptcy"),  # no public source of court suits or enforcement debts
+    ("US", "registry, bankruptcy or court"),
+])
+def test_green_names_the_sources_that_could_still_keep_it_from_green_in_its_country(jurisdiction, sources):
+    verdict_evidence = evidence(fact("registry_record", "1", "egrul", name="X", status="active"),
+                                jurisdiction=jurisdiction)
+    [found] = report(verdict_evidence, evaluate(verdict_evidence))["would_change"]
+    assert f"; so would a {sources} source that cannot be checked." in found["text"]
+
+
 def test_russian_green_can_name_russian_rules_but_no_other_countrys():
     examples = green_examples(evidence(fact("registry_record", "1", "egrul", status="active")))
     assert all(not r.countries or "RU" in r.countries for r in examples)
