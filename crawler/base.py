@@ -35,7 +35,8 @@ from scrapy.settings import BaseSettings
 from scrapy.settings import default_settings as scrapy_defaults
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.request import RequestFingerprinter
-from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError, TimeoutError as TwistedTimeout
+from twisted.internet.error import (ConnectError, ConnectionRefusedError as TwistedConnectionRefused, DNSLookupError,
+                                    TimeoutError as TwistedTimeout)
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
@@ -188,7 +189,7 @@ def _bounds(fewest: int, most: int | None) -> str:
 # What went wrong on the way to the answer, in words (the error's own message follows): the most specific first.
 NETWORK_ERRORS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((DNSLookupError, CannotResolveHostError), "the host name could not be resolved"),
-    ((ConnectionRefusedError, DownloadConnectionRefusedError), "the connection was refused"),
+    ((TwistedConnectionRefused, DownloadConnectionRefusedError), "the connection was refused"),
     ((TunnelError,), "the proxy would not open a tunnel"),
     ((ConnectError,), "could not connect"),
     ((ResponseFailed, ResponseDataLossError), "the connection broke during the answer"),
