@@ -54,6 +54,7 @@ def _rule_messages() -> Iterator[tuple[str, str]]:
     from clientvet.checks.history import EVENT_KINDS
     from clientvet.checks.kinds import JURISDICTION_KINDS, gating_sources
     from clientvet.checks.rules import RULES
+    from clientvet.checks.rules.industry import industry_labels
     from clientvet.checks.signals import CATALOGUE
 
     for rule in RULES.values():
@@ -70,6 +71,8 @@ def _rule_messages() -> Iterator[tuple[str, str]]:
         yield kind.explanation, f"checks/history.py:{kind.code}"
     for topic, label in TOPIC_LABELS.items():
         yield label, f"checks/complaints.py:{topic}"
+    for label in industry_labels():
+        yield label, "checks/rules/industry.py"
     for jurisdiction in JURISDICTION_KINDS:
         yield gating_sources(jurisdiction), f"checks/kinds.py:{jurisdiction}"
 

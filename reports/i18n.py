@@ -123,7 +123,7 @@ SENTENCES = VERDICT_SENTENCES + ACCOUNT_SENTENCES
 # The parts of the rules' details (checks/rules/*.py; keep these in step). Where several fit a part, the one with
 # the most fixed text wins. Placeholders translated by name (Translator._detail_value): {part} is itself one part,
 # {parts} parts joined by "; ", {reasons} the account class's reasons joined by "; " (each must fit a template);
-# {source_status}, {company_status} and {topics} are stored words with a translation of their own.
+# {source_status}, {company_status}, {topics} and {industry} are stored words with a translation of their own.
 DETAIL_SENTENCES = (
     # courts.py: kad.arbitr.ru
     N_("{count} suit(s) as defendant in 24 months, {recent} in the last 12"),
@@ -239,6 +239,8 @@ DETAIL_SENTENCES = (
     # coverage.py
     N_("{source}: {source_status} ({reason})"),
     # conversation.py, industry.py
+    N_("{industry}: {code} «{name}» ({source}, matched {match})"),
+    N_("{industry}: {code} ({source}, matched {match})"),
     N_("(entered by {who} on {date})"),
     N_("(entered by {who} on {date}: {note})"),
     N_("also entered in conversation, counted there"),
@@ -409,6 +411,9 @@ class Translator:
             if not all(map(sentence_template, reasons)):
                 return None
             return "; ".join(map(self.sentence, reasons)), len(value)
+        if name == "industry":  # a label of checks/rules/industry.py, or the user's own list
+            from clientvet.checks.rules.industry import industry_labels
+            return (self(value), 0) if value in industry_labels() else None
         if name in _STORED_WORDS:
             words = _STORED_WORDS[name]
             labels = value.split(", ") if name == "topics" else [value]

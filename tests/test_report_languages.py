@@ -193,7 +193,7 @@ def test_the_account_cases_meet_every_template_of_the_account_class():
 # translated by name (a nested part, a stored word) is given in English; any other must come back as it is.
 DETAIL_SAMPLES = {"part": "registered on 2026-03-04", "parts": "tax debt 1 000.00 RUB; 2 more without an amount",
                   "reasons": "2 repeat order(s); no paid invoices yet", "source_status": "failed",
-                  "company_status": "ceased", "topics": "fraud, rude"}
+                  "company_status": "ceased", "topics": "fraud, rude", "industry": "fish and seafood trading"}
 TRANSLATED_BY_NAME = frozenset(DETAIL_SAMPLES)
 NUMBER_OR_DATE = {"count": "7", "recent": "3", "cards": "4", "read": "5", "wanted": "6", "pages": "8", "total": "9",
                   "year": "2025", "earlier_year": "2024", "failed": "2", "ceased": "1", "worst": "61", "paid": "12",
@@ -236,6 +236,7 @@ def test_every_detail_template_translates_the_part_it_describes_and_keeps_its_va
     "3 widgets found on the roof",
     "registered on the 4th of March",  # not an ISO date: the template does not fit it
     "latest А00-1/2026 of yesterday; plaintiffs",
+    "an industry of nobody's list: 49.41 (egrul, matched RU:49.4)",  # not a label the rule gives
     "",
 ])
 def test_a_detail_no_template_fits_comes_out_unchanged(detail):

@@ -44,9 +44,17 @@ HIGH_RISK_INDUSTRIES = (
 )
 
 
+YOUR_CONFIG = "your config"  # the label of the codes and keywords the user's config adds
+
+
+def industry_labels() -> tuple[str, ...]:
+    """Every label a detail of the rule can name: the default industries' and the config's."""
+    return (*(industry.label for industry in HIGH_RISK_INDUSTRIES), YOUR_CONFIG)
+
+
 def _industries(evidence: CheckEvidence) -> tuple[Industry, ...]:
     tuning = evidence.tuning
-    configured = Industry("your config", tuning.codes.get("high_risk_industry", ()),
+    configured = Industry(YOUR_CONFIG, tuning.codes.get("high_risk_industry", ()),
                           tuning.keywords.get("high_risk_industry", ()))
     return (*HIGH_RISK_INDUSTRIES, configured)
 
