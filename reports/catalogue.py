@@ -48,7 +48,7 @@ def _code_messages() -> Iterator[tuple[str | tuple[str, str], str]]:
 
 def _rule_messages() -> Iterator[tuple[str, str]]:
     """(message, where) of the texts the rules declare: summaries, safeguards, headings, signals, account events,
-    and the complaint topics a review's detail names."""
+    and the stored words their details and sentences name: complaint topics, industries, each country's sources."""
     from clientvet.checks.complaints import TOPIC_LABELS
     from clientvet.checks.groups import GROUPS
     from clientvet.checks.history import EVENT_KINDS
